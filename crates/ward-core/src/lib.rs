@@ -1,0 +1,20 @@
+//! ward's domain: the types every other crate speaks (computers, policies, IPS rules), id newtypes,
+//! the redacting secret type, and the port traits that adapters implement.
+//!
+//! This crate is pure: it never depends on tokio, reqwest, sqlx or aws-* (checked by the tidy test in
+//! `xtask`). Adapters live in their own crates.
+
+pub mod ids;
+pub mod inventory;
+pub mod ports;
+pub mod region;
+pub mod secret;
+pub mod summary;
+
+pub use ids::{ComputerId, PolicyId, RuleId};
+pub use inventory::{
+    AgentStatus, Computer, InventoryFilter, IpsRule, Module, ModuleState, Policy, ScanKind,
+};
+pub use ports::{ManagerApi, ManagerError, Page, RuleAssignments, Store, StoreError, SyncStats};
+pub use secret::Secret;
+pub use summary::FleetSummary;

@@ -1,0 +1,183 @@
+//! Port traits: one per boundary. Adapters implement them (`ward-manager`, `ward-store`); callers hold
+//! them as `Arc<dyn Trait>`. Each port has one contract test suite that every adapter passes.
+
+use crate::ids::{ComputerId, PolicyId, RuleId};
+use crate::inventory::{Computer, InventoryFilter, IpsRule, Module, Policy, ScanKind};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// One page of objects read by id order, and where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The id to pass as `after` for the next page; `None` when this was the last page.
+    pub next_after: Option<i64>,
+}
+
+/// Why a manager call failed.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ManagerError {
+    /// The manager rejected the API key.
+    #[error("manager refused the API key ({status}): {message}")]
+    Unauthorized { status: u16, message: String },
+    /// The key is valid but lacks the right for this call.
+    #[error("manager refused the request ({status}): {message}")]
+    Forbidden { status: u16, message: String },
+    /// The object does not exist.
+    #[error("manager has no {what}: {message}")]
+    NotFound { what: String, message: String },
+    /// Any other 4xx: the request was wrong.
+    #[error("manager rejected the request ({status}): {message}")]
+    Rejected { status: u16, message: String },
+    /// Too many calls in the manager's 60-second window.
+    #[error("manager rate limit reached (429): {message}")]
+    RateLimited { message: String, retry_after_ms: Option<u64> },
+    /// A 5xx from the manager.
+    #[error("manager failed ({status}): {message}")]
+    Server { status: u16, message: String },
+    /// The manager could not be reached, or the connection broke or timed out.
+    #[error("cannot reach the manager at {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+    /// The manager answered something ward cannot read.
+    #[error("unexpected answer from the manager for {operation}: {cause}")]
+    Decode { operation: String, cause: String },
+}
+
+impl ManagerError {
+    /// Whether the same call may succeed if tried again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::RateLimited { .. } | Self::Server { .. } | Self::Unreachable { .. })
+    }
+}
+
+/// A computer's IPS rule assignments and recommendations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleAssignments {
+    pub assigned_rule_ids: Vec<RuleId>,
+    pub recommended_to_assign_rule_ids: Vec<RuleId>,
+    pub recommended_to_unassign_rule_ids: Vec<RuleId>,
+    /// Milliseconds since the epoch; `None` when no recommendation scan ran yet.
+    pub last_recommendation_scan_date: Option<i64>,
+}
+
+/// The Workload Security manager, as ward uses it.
+#[async_trait]
+pub trait ManagerApi: Send + Sync + std::fmt::Debug {
+    /// Computers with an id greater than `after` (all when `None`), in id order, at most `limit`.
+    async fn computers_page(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Page<Computer>, ManagerError>;
+    /// One computer.
+    async fn computer(&self, computer_id: ComputerId) -> Result<Computer, ManagerError>;
+    /// The computer for an EC2 instance ID (searching the EC2 summary, then the no-connector summary).
+    async fn computer_by_instance_id(
+        &self,
+        instance_id: &str,
+    ) -> Result<Option<Computer>, ManagerError>;
+    /// All policies.
+    async fn policies(&self) -> Result<Vec<Policy>, ManagerError>;
+    /// IPS rules with an id greater than `after`, in id order, at most `limit`.
+    async fn ips_rules_page(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Page<IpsRule>, ManagerError>;
+    /// The IPS rules that list this CVE.
+    async fn ips_rules_for_cve(&self, cve: &str) -> Result<Vec<IpsRule>, ManagerError>;
+    /// A computer's IPS assignments and recommendations.
+    async fn computer_ips_assignments(
+        &self,
+        computer_id: ComputerId,
+    ) -> Result<RuleAssignments, ManagerError>;
+    /// Adds IPS rules to a computer (keeps the ones already assigned).
+    async fn add_ips_rules_to_computer(
+        &self,
+        computer_id: ComputerId,
+        rule_ids: &[RuleId],
+    ) -> Result<RuleAssignments, ManagerError>;
+    /// Adds IPS rules to a policy (keeps the ones already assigned).
+    async fn add_ips_rules_to_policy(
+        &self,
+        policy_id: PolicyId,
+        rule_ids: &[RuleId],
+    ) -> Result<RuleAssignments, ManagerError>;
+    /// Runs a scan on one computer now, through a run-once scheduled task; returns the task id.
+    async fn run_scan(
+        &self,
+        kind: ScanKind,
+        computer_id: ComputerId,
+        name: &str,
+    ) -> Result<i64, ManagerError>;
+    /// Sets a module's state on one computer (never on its policy).
+    async fn set_computer_module_state(
+        &self,
+        computer_id: ComputerId,
+        module: Module,
+        state: &str,
+    ) -> Result<Computer, ManagerError>;
+}
+
+/// What one `ward sync` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStats {
+    pub computers: u64,
+    pub policies: u64,
+    pub ips_rules: u64,
+    /// HTTP calls made to the manager, retries included.
+    pub manager_calls: u64,
+    /// Milliseconds since the epoch.
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {url}: {cause}")]
+    Open { url: String, cause: String },
+    #[error("store migration {version} failed: {cause}")]
+    Migration { version: i64, cause: String },
+    #[error("store query failed ({operation}): {cause}")]
+    Query { operation: &'static str, cause: String },
+    #[error("store holds a record it cannot read ({what}): {cause}")]
+    Corrupt { what: String, cause: String },
+}
+
+/// Where ward keeps its inventory snapshot (and, later, events, decisions, the ledger, flow runs).
+///
+/// A sync writes under a new generation: `begin_sync`, any number of `put_*` calls with it, then
+/// `finish_sync`, which drops what the generation did not see and records the run. Readers never see
+/// a half-finished sync's deletions.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Starts a sync; returns its generation number (greater than every earlier one).
+    async fn begin_sync(&self) -> Result<i64, StoreError>;
+    /// Inserts or replaces computers, marking them seen by `generation`.
+    async fn put_computers(&self, generation: i64, computers: &[Computer]) -> Result<(), StoreError>;
+    /// Inserts or replaces policies, marking them seen by `generation`.
+    async fn put_policies(&self, generation: i64, policies: &[Policy]) -> Result<(), StoreError>;
+    /// Inserts or replaces IPS rules, marking them seen by `generation`.
+    async fn put_ips_rules(&self, generation: i64, rules: &[IpsRule]) -> Result<(), StoreError>;
+    /// Ends a sync: removes objects older generations saw but this one did not, records the stats.
+    async fn finish_sync(&self, generation: i64, stats: &SyncStats) -> Result<(), StoreError>;
+    /// The last finished sync, if any.
+    async fn last_sync(&self) -> Result<Option<SyncStats>, StoreError>;
+    /// Replaces one computer (after a targeted lookup or an action), without a sync.
+    async fn upsert_computer(&self, computer: &Computer) -> Result<(), StoreError>;
+
+    /// Computers passing the filter, in id order.
+    async fn computers(&self, filter: &InventoryFilter) -> Result<Vec<Computer>, StoreError>;
+    /// One computer by id.
+    async fn computer(&self, computer_id: ComputerId) -> Result<Option<Computer>, StoreError>;
+    /// The computer for an EC2 instance ID.
+    async fn computer_by_instance_id(&self, instance_id: &str)
+    -> Result<Option<Computer>, StoreError>;
+    /// All policies, in id order.
+    async fn policies(&self) -> Result<Vec<Policy>, StoreError>;
+    /// IPS rules listing this CVE (case-insensitive), in id order.
+    async fn ips_rules_for_cve(&self, cve: &str) -> Result<Vec<IpsRule>, StoreError>;
+    /// How many computers, policies and IPS rules the store holds.
+    async fn counts(&self) -> Result<(u64, u64, u64), StoreError>;
+}

@@ -1,0 +1,5 @@
+//! Integration tests (one binary, ripgrep-style): the real client over HTTP, against small axum
+//! servers that check the wire format (`wire`) and against the simulator (`sim`).
+
+// mod sim;
+mod wire;

@@ -1,0 +1,89 @@
+//! The commands, and the wiring they share: config → manager client → store.
+
+mod demo;
+mod inventory;
+mod sim;
+
+use crate::cli::{Cli, Command};
+use crate::config::{Auth, Config, ManagerConfig};
+use anyhow::Context;
+use std::path::Path;
+use std::sync::Arc;
+use ward_manager::{AuthScheme, ClientConfig, ManagerClient, RetryPolicy};
+
+/// Runs the command the user asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo::run(args).await,
+        Command::Sim(args) => sim::run(args).await,
+        Command::Sync => {
+            let config = load_config(cli.config.as_deref())?;
+            sync(&config).await
+        }
+        Command::Inventory(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            inventory::run(&config, &args).await
+        }
+    }
+}
+
+/// The config from `--config`/`$WARD_CONFIG`, else `./ward.toml` when it exists, else the defaults.
+pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(path) => Ok(Config::load(path)?),
+        None if Path::new("ward.toml").exists() => Ok(Config::load(Path::new("ward.toml"))?),
+        None => Ok(Config::defaults()),
+    }
+}
+
+/// A manager client for the configured manager (reads the API key from its source).
+pub fn connect_manager(config: &ManagerConfig) -> anyhow::Result<Arc<ManagerClient>> {
+    let api_key = config
+        .api_key
+        .load()
+        .map_err(|reason| anyhow::anyhow!("cannot read the manager API key: {reason}"))?;
+    let client_config = ClientConfig {
+        base_url: config.url.clone(),
+        api_key,
+        auth: match config.auth {
+            Auth::ApiKey => AuthScheme::ApiKey,
+            Auth::ApiSecretKey => AuthScheme::ApiSecretKey,
+        },
+        timeout: config.timeout,
+        retry: RetryPolicy { max_attempts: config.max_attempts, ..RetryPolicy::default() },
+        rate_limit_per_minute: config.rate_limit_per_minute,
+        max_concurrency: config.max_concurrency,
+        ca_bundle: config.ca_bundle.clone(),
+    };
+    let client = ward_manager::connect(client_config)
+        .with_context(|| format!("cannot set up the manager client for {}", config.url))?;
+    Ok(Arc::new(client))
+}
+
+/// Opens the configured store (creating and migrating it as needed).
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn ward_core::Store>> {
+    Ok(ward_store::open(url).await?)
+}
+
+/// `ward sync`: the manager's inventory into the store.
+async fn sync(config: &Config) -> anyhow::Result<()> {
+    let client = connect_manager(&config.manager)?;
+    let store = open_store(&config.store_url).await?;
+    let calls = {
+        let client = Arc::clone(&client);
+        move || client.calls()
+    };
+    let stats = crate::sync::run(client, store, &calls, crate::sync::Progress::auto()).await?;
+    let mut out = crate::output::stdout();
+    crate::output::line(
+        &mut out,
+        &format!(
+            "synced {} computers, {} policies, {} IPS rules in {:.2} s ({} manager calls)",
+            stats.computers,
+            stats.policies,
+            stats.ips_rules,
+            (stats.finished_at - stats.started_at) as f64 / 1000.0,
+            stats.manager_calls
+        ),
+    )
+}

@@ -1,0 +1,153 @@
+//! `ward demo`: the whole of ward on embedded defaults — an in-process simulator, a SQLite store
+//! under `./ward-data/`, a sync, and a summary of the fleet.
+
+use crate::cli::DemoArgs;
+use crate::config::{ApiKeySource, Auth, Config};
+use crate::output::{self, Table};
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use ward_core::summary::{FleetSummary, ModuleCounts};
+use ward_core::{InventoryFilter, Module};
+use ward_sim::{SimConfig, Simulator};
+
+/// The demo simulator's seed: the same demo every time.
+const DEMO_SEED: u64 = 42;
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let simulator = Simulator::new(SimConfig { fleet: args.fleet, seed: DEMO_SEED, ..SimConfig::default() });
+    let listener = match tokio::net::TcpListener::bind(args.sim_listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::info!(%error, address = %args.sim_listen, "demo simulator address taken; using a free port");
+            tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .context("cannot listen on any loopback port for the demo simulator")?
+        }
+    };
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(ward_sim::serve(listener, simulator.clone()));
+
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let mut config = Config::defaults();
+    config.manager.url = format!("http://{address}/api").parse()?;
+    config.manager.api_key = ApiKeySource::SimulatorDemo;
+    config.manager.auth = Auth::ApiKey;
+    config.store_url = format!("sqlite://{}", args.data_dir.join("ward.db").display());
+
+    let client = super::connect_manager(&config.manager)?;
+    let store = super::open_store(&config.store_url).await?;
+    let calls = {
+        let client = Arc::clone(&client);
+        move || client.calls()
+    };
+    let stats = crate::sync::run(client, Arc::clone(&store), &calls, crate::sync::Progress::auto())
+        .await
+        .context("demo sync failed")?;
+    let computers = store.computers(&InventoryFilter::default()).await?;
+    let summary = FleetSummary::of(&computers);
+
+    let mut out = output::stdout();
+    let say = |out: &mut _, text: &str| output::line(out, text);
+    say(&mut out, "ward demo")?;
+    say(
+        &mut out,
+        &format!("  manager   simulated Workload Security at http://{address}/api (fleet {}, seed {DEMO_SEED})", args.fleet),
+    )?;
+    say(&mut out, &format!("  store     {}", config.store_url))?;
+    say(
+        &mut out,
+        &format!(
+            "  sync      {} computers, {} policies, {} IPS rules in {:.2} s with {} manager calls",
+            stats.computers,
+            stats.policies,
+            stats.ips_rules,
+            (stats.finished_at - stats.started_at) as f64 / 1000.0,
+            stats.manager_calls
+        ),
+    )?;
+    say(
+        &mut out,
+        &format!(
+            "  coverage  {} of {} computers protected ({:.1}%)\n",
+            summary.protected,
+            summary.computers,
+            percent(summary.protected, summary.computers)
+        ),
+    )?;
+    say(&mut out, &render_summary(&summary))?;
+
+    if args.exit_after_setup {
+        server.abort();
+        return Ok(());
+    }
+    say(
+        &mut out,
+        &format!(
+            "\nThe simulator keeps serving at http://{address}/api (key ward-sim-full-access). Try:\n  \
+             ward inventory --unprotected      # reads {}\n\
+             Press Ctrl-C to stop.",
+            config.store_url
+        ),
+    )?;
+    drop(out);
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        finished = server => { finished.context("demo simulator stopped")?.context("demo simulator failed")?; }
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    Ok(())
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
+}
+
+/// The summary tables: OS types, agent status, EC2 state, instance types and modules.
+pub fn render_summary(summary: &FleetSummary) -> String {
+    let ranked = |title: &str, map| {
+        let mut table = Table::new([title, "computers", "share"]).right_align(1).right_align(2);
+        for (name, count) in FleetSummary::ranked(map) {
+            table.row([
+                name.to_owned(),
+                count.to_string(),
+                format!("{:.1}%", percent(count, summary.computers)),
+            ]);
+        }
+        table.render()
+    };
+    let mut modules = Table::new(["module", "on", "off", "warning", "error", "not reported"]);
+    for column in 1..=5 {
+        modules = modules.right_align(column);
+    }
+    for module in Module::ALL {
+        let counts = summary.modules.get(&module).cloned().unwrap_or_else(ModuleCounts::default);
+        modules.row([
+            module.as_str().to_owned(),
+            counts.on.to_string(),
+            counts.off.to_string(),
+            counts.warning.to_string(),
+            counts.error.to_string(),
+            counts.not_reported.to_string(),
+        ]);
+    }
+    let mut instance_types = FleetSummary::ranked(&summary.by_instance_type);
+    let others: u64 = instance_types.iter().skip(8).map(|(_, count)| count).sum();
+    instance_types.truncate(8);
+    let mut types = Table::new(["instance type", "computers", "share"]).right_align(1).right_align(2);
+    for (name, count) in instance_types {
+        types.row([name.to_owned(), count.to_string(), format!("{:.1}%", percent(count, summary.computers))]);
+    }
+    if others > 0 {
+        types.row(["(others)".to_owned(), others.to_string(), format!("{:.1}%", percent(others, summary.computers))]);
+    }
+    [
+        ranked("OS type", &summary.by_os_type),
+        ranked("agent status", &summary.by_agent_status),
+        ranked("EC2 state", &summary.by_ec2_state),
+        types.render(),
+        modules.render(),
+    ]
+    .join("\n\n")
+}

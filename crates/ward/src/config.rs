@@ -1,0 +1,447 @@
+//! `ward.toml`: the typed, versioned configuration.
+//!
+//! Loading is two steps (vector's `config` → `validated`): [`RawConfig`] is what serde reads, with
+//! every key optional and unknown keys collected by path; [`RawConfig::validate`] checks it without
+//! any I/O and yields a [`Config`]; reading the API key from its source is [`ApiKeySource::load`].
+
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use url::Url;
+use ward_core::Secret;
+
+/// The config format version this build understands.
+pub const CONFIG_VERSION: u32 = 1;
+/// The manager ward talks to when no config says otherwise: a local `ward sim`.
+pub const DEFAULT_MANAGER_URL: &str = "http://127.0.0.1:4119/api";
+/// The environment variable that holds the API key when the config names no source.
+pub const DEFAULT_API_KEY_ENV: &str = "WARD_API_KEY";
+/// The simulator's full-access demo key, used only for a manager on this machine with no key configured.
+pub const SIMULATOR_DEMO_KEY: &str = "ward-sim-full-access";
+/// Where the embedded store lives when no config says otherwise.
+pub const DEFAULT_STORE_URL: &str = "sqlite://ward-data/ward.db";
+
+/// A configuration error: the file, the key path and the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {key}: {reason}")]
+pub struct ConfigError {
+    pub file: String,
+    pub key: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(file: &str, key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self { file: file.to_owned(), key: key.into(), reason: reason.into() }
+    }
+}
+
+/// `ward.toml` as written. Every key is optional; defaults serve the demo.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawConfig {
+    /// Config format version; must be 1.
+    pub version: Option<u32>,
+    /// The Workload Security manager.
+    #[serde(default)]
+    pub manager: RawManager,
+    /// Where ward keeps its inventory and records.
+    #[serde(default)]
+    pub store: RawStore,
+}
+
+/// `[manager]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawManager {
+    /// Cloud One region (`us-1`, `in-1`, `gb-1`, `au-1`, `de-1`, `jp-1`, `sg-1`, `ca-1`).
+    pub region: Option<String>,
+    /// Explicit API base URL, e.g. `https://dsm.example.com:4119/api`. Exclusive with `region`.
+    pub url: Option<String>,
+    /// Where the API key comes from: `{ env = "NAME" }` or `{ file = "PATH" }`. Never the key itself.
+    pub api_key: Option<toml::Value>,
+    /// `api-key` (header `Authorization: ApiKey …`, Cloud One keys, the default) or
+    /// `api-secret-key` (header `api-secret-key: …`, legacy and on-premises keys).
+    pub auth: Option<String>,
+    /// PEM file with the CA that signed an on-premises manager's certificate.
+    pub ca_bundle: Option<PathBuf>,
+    /// Per-request timeout in seconds (default 30).
+    pub timeout_secs: Option<u64>,
+    /// Client-side limit on calls per minute (default: none).
+    pub rate_limit_per_minute: Option<u32>,
+    /// How many calls may be in flight at once (default 4).
+    pub max_concurrency: Option<usize>,
+    /// How many times one call is tried before giving up (default 6).
+    pub max_attempts: Option<u32>,
+}
+
+/// `[store]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawStore {
+    /// `sqlite://PATH` (default `sqlite://ward-data/ward.db`) or `postgres://…`.
+    pub url: Option<String>,
+}
+
+/// How ward authenticates to the manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    ApiKey,
+    ApiSecretKey,
+}
+
+/// Where the API key is read from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ApiKeySource {
+    Env(String),
+    File(PathBuf),
+    /// The simulator's public demo key, for a loopback manager with no key configured.
+    SimulatorDemo,
+}
+
+impl fmt::Debug for ApiKeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "env {name}"),
+            Self::File(path) => write!(f, "file {}", path.display()),
+            Self::SimulatorDemo => f.write_str("simulator demo key"),
+        }
+    }
+}
+
+impl ApiKeySource {
+    /// Reads the key. The error names the source, never the value.
+    pub fn load(&self) -> Result<Secret, String> {
+        let secret = match self {
+            Self::Env(name) => Secret::new(
+                std::env::var(name)
+                    .map_err(|_| format!("environment variable {name} is not set"))?,
+            ),
+            Self::File(path) => Secret::new(
+                std::fs::read_to_string(path)
+                    .map_err(|error| format!("cannot read {}: {error}", path.display()))?
+                    .trim()
+                    .to_owned(),
+            ),
+            Self::SimulatorDemo => Secret::new(SIMULATOR_DEMO_KEY),
+        };
+        if secret.is_empty() {
+            return Err(format!("the API key from {self:?} is empty"));
+        }
+        Ok(secret)
+    }
+}
+
+/// The validated `[manager]` section.
+#[derive(Debug, Clone)]
+pub struct ManagerConfig {
+    pub url: Url,
+    pub api_key: ApiKeySource,
+    pub auth: Auth,
+    pub ca_bundle: Option<PathBuf>,
+    pub timeout: Duration,
+    pub rate_limit_per_minute: Option<u32>,
+    pub max_concurrency: usize,
+    pub max_attempts: u32,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, or `None` for the built-in defaults.
+    pub source: Option<PathBuf>,
+    pub manager: ManagerConfig,
+    pub store_url: String,
+}
+
+impl Config {
+    /// The built-in defaults (no config file).
+    pub fn defaults() -> Self {
+        RawConfig::default()
+            .validate("(defaults)")
+            .unwrap_or_else(|error| unreachable!("built-in defaults are valid: {error}"))
+    }
+
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| ConfigError::new(&file, "(file)", format!("cannot read: {error}")))?;
+        let mut config = Self::parse(&text, &file)?;
+        config.source = Some(path.to_owned());
+        Ok(config)
+    }
+
+    /// Parses and validates config text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        let raw = RawConfig::parse(text, file)?;
+        raw.validate(file)
+    }
+}
+
+impl RawConfig {
+    /// Parses TOML, rejecting unknown keys by their path and naming the path of a mistyped value.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        let mut unknown = BTreeSet::new();
+        let deserializer = toml::Deserializer::new(text);
+        let ignored = serde_ignored::Deserializer::new(deserializer, |path| {
+            unknown.insert(path.to_string());
+        });
+        let raw: RawConfig = serde_path_to_error::deserialize(ignored).map_err(|error| {
+            let key = error.path().to_string();
+            let reason = error.into_inner().message().trim().to_owned();
+            ConfigError::new(file, if key == "." { "(document)".to_owned() } else { key }, reason)
+        })?;
+        if let Some(key) = unknown.into_iter().next() {
+            return Err(ConfigError::new(file, key, "unknown key"));
+        }
+        Ok(raw)
+    }
+
+    /// Checks values and fills defaults. No I/O: the API key is not read here.
+    pub fn validate(self, file: &str) -> Result<Config, ConfigError> {
+        match self.version {
+            None | Some(CONFIG_VERSION) => {}
+            Some(other) => {
+                return Err(ConfigError::new(
+                    file,
+                    "version",
+                    format!("unsupported config version {other} (this ward reads version {CONFIG_VERSION})"),
+                ));
+            }
+        }
+        let manager = self.manager;
+        let url = match (&manager.region, &manager.url) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(file, "manager", "set either region or url, not both"));
+            }
+            (Some(region), None) => {
+                let text = ward_core::region::cloud_one_api_url(region).ok_or_else(|| {
+                    ConfigError::new(
+                        file,
+                        "manager.region",
+                        format!(
+                            "unknown Cloud One region `{region}` (expected one of {})",
+                            ward_core::region::CLOUD_ONE_REGIONS.join(", ")
+                        ),
+                    )
+                })?;
+                Url::parse(&text).map_err(|error| {
+                    ConfigError::new(file, "manager.region", error.to_string())
+                })?
+            }
+            (None, Some(text)) => parse_manager_url(text)
+                .map_err(|reason| ConfigError::new(file, "manager.url", reason))?,
+            (None, None) => Url::parse(DEFAULT_MANAGER_URL)
+                .map_err(|error| ConfigError::new(file, "manager.url", error.to_string()))?,
+        };
+        let api_key = match manager.api_key {
+            Some(value) => parse_api_key_source(&value)
+                .map_err(|reason| ConfigError::new(file, "manager.api_key", reason))?,
+            None if std::env::var_os(DEFAULT_API_KEY_ENV).is_none() && is_loopback(&url) => {
+                ApiKeySource::SimulatorDemo
+            }
+            None => ApiKeySource::Env(DEFAULT_API_KEY_ENV.to_owned()),
+        };
+        let auth = match manager.auth.as_deref() {
+            None | Some("api-key") => Auth::ApiKey,
+            Some("api-secret-key") => Auth::ApiSecretKey,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    file,
+                    "manager.auth",
+                    format!("unknown auth scheme `{other}` (expected api-key or api-secret-key)"),
+                ));
+            }
+        };
+        let timeout_secs = manager.timeout_secs.unwrap_or(30);
+        if timeout_secs == 0 {
+            return Err(ConfigError::new(file, "manager.timeout_secs", "must be at least 1"));
+        }
+        let max_concurrency = manager.max_concurrency.unwrap_or(4);
+        if max_concurrency == 0 {
+            return Err(ConfigError::new(file, "manager.max_concurrency", "must be at least 1"));
+        }
+        let max_attempts = manager.max_attempts.unwrap_or(6);
+        if max_attempts == 0 {
+            return Err(ConfigError::new(file, "manager.max_attempts", "must be at least 1"));
+        }
+        if manager.rate_limit_per_minute == Some(0) {
+            return Err(ConfigError::new(file, "manager.rate_limit_per_minute", "must be at least 1"));
+        }
+        let store_url = self.store.url.unwrap_or_else(|| DEFAULT_STORE_URL.to_owned());
+        if !(store_url.starts_with("sqlite:")
+            || store_url.starts_with("postgres://")
+            || store_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                file,
+                "store.url",
+                "expected sqlite://PATH or postgres://…",
+            ));
+        }
+        Ok(Config {
+            source: None,
+            manager: ManagerConfig {
+                url,
+                api_key,
+                auth,
+                ca_bundle: manager.ca_bundle,
+                timeout: Duration::from_secs(timeout_secs),
+                rate_limit_per_minute: manager.rate_limit_per_minute,
+                max_concurrency,
+                max_attempts,
+            },
+            store_url,
+        })
+    }
+}
+
+/// A manager URL: https anywhere, plain http only on this machine (the simulator).
+fn parse_manager_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|error| format!("not a URL ({error})"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err("plain http is allowed only for a manager on this machine; use https".into()),
+        other => Err(format!("unsupported scheme `{other}` (expected https)")),
+    }
+}
+
+/// Whether the URL points at this machine.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
+}
+
+fn parse_api_key_source(value: &toml::Value) -> Result<ApiKeySource, String> {
+    const EXPECTED: &str = r#"expected { env = "NAME" } or { file = "PATH" }"#;
+    let table = match value {
+        toml::Value::String(_) => {
+            return Err(format!(
+                "the API key must not be written in the config file; {EXPECTED}"
+            ));
+        }
+        toml::Value::Table(table) => table,
+        _ => return Err(EXPECTED.to_owned()),
+    };
+    let mut entries = table.iter();
+    let (Some((kind, value)), None) = (entries.next(), entries.next()) else {
+        return Err(EXPECTED.to_owned());
+    };
+    let text = value.as_str().filter(|text| !text.trim().is_empty());
+    match (kind.as_str(), text) {
+        ("env", Some(name)) => Ok(ApiKeySource::Env(name.to_owned())),
+        ("file", Some(path)) => Ok(ApiKeySource::File(PathBuf::from(path))),
+        ("env" | "file", None) => Err(format!("`{kind}` must be a non-empty string")),
+        (other, _) => Err(format!("unknown key source `{other}`; {EXPECTED}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> ConfigError {
+        Config::parse(text, "ward.toml").expect_err("config should be refused")
+    }
+
+    #[test]
+    fn empty_config_gives_demo_defaults() {
+        let config = Config::parse("", "ward.toml").expect("valid");
+        assert_eq!(config.manager.url.as_str(), DEFAULT_MANAGER_URL);
+        assert_eq!(config.store_url, DEFAULT_STORE_URL);
+        assert_eq!(config.manager.auth, Auth::ApiKey);
+    }
+
+    #[test]
+    fn region_becomes_cloud_one_url() {
+        let config = Config::parse(
+            "version = 1\n[manager]\nregion = \"de-1\"\napi_key = { env = \"C1_KEY\" }\n",
+            "ward.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            config.manager.url.as_str(),
+            "https://workload.de-1.cloudone.trendmicro.com/api"
+        );
+        assert_eq!(config.manager.api_key, ApiKeySource::Env("C1_KEY".into()));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_by_path() {
+        let err = error("[manager]\nregoin = \"us-1\"\n");
+        assert_eq!(err.key, "manager.regoin");
+        assert_eq!(err.reason, "unknown key");
+        assert_eq!(err.to_string(), "ward.toml: manager.regoin: unknown key");
+        assert_eq!(error("colour = 1\n").key, "colour");
+    }
+
+    #[test]
+    fn mistyped_values_name_their_path() {
+        let err = error("[manager]\ntimeout_secs = \"ten\"\n");
+        assert_eq!(err.key, "manager.timeout_secs");
+        assert!(err.reason.contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn clear_text_keys_are_refused() {
+        let err = error("[manager]\napi_key = \"2:abcdef\"\n");
+        assert_eq!(err.key, "manager.api_key");
+        assert!(!err.to_string().contains("abcdef"));
+        assert!(err.reason.contains("must not be written"), "{err}");
+        assert!(error("[manager]\napi_key = { vault = \"x\" }\n").reason.contains("vault"));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert_eq!(error("version = 2\n").key, "version");
+        assert_eq!(error("[manager]\nregion = \"mars-1\"\n").key, "manager.region");
+        assert_eq!(error("[manager]\nregion = \"us-1\"\nurl = \"https://x/api\"\n").key, "manager");
+        assert_eq!(error("[manager]\nurl = \"http://dsm.example.com:4119/api\"\n").key, "manager.url");
+        assert_eq!(error("[manager]\nauth = \"basic\"\n").key, "manager.auth");
+        assert_eq!(error("[store]\nurl = \"mysql://x\"\n").key, "store.url");
+        assert_eq!(error("[manager]\nmax_concurrency = 0\n").key, "manager.max_concurrency");
+    }
+
+    #[test]
+    fn key_sources_load_without_printing_the_key() {
+        let dir = std::env::temp_dir().join(format!("ward-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("key");
+        std::fs::write(&path, "s3cr3t-value\n").expect("write key");
+        let source = ApiKeySource::File(path.clone());
+        assert_eq!(source.load().expect("readable").expose(), "s3cr3t-value");
+        std::fs::write(&path, "\n").expect("write key");
+        let err = source.load().expect_err("empty key");
+        assert!(err.contains("empty"), "{err}");
+        let missing = ApiKeySource::Env("WARD_TEST_SURELY_UNSET_VARIABLE".into()).load();
+        assert!(missing.expect_err("unset").contains("WARD_TEST_SURELY_UNSET_VARIABLE"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    proptest::proptest! {
+        /// The fuzz target's property, run on every test: no text makes the parser panic, and a
+        /// refusal always names a key.
+        #[test]
+        fn parsing_never_panics(text in "(?s).{0,200}") {
+            if let Err(error) = Config::parse(&text, "fuzz.toml") {
+                proptest::prop_assert!(!error.key.is_empty());
+            }
+        }
+
+        #[test]
+        fn mutated_valid_configs_never_panic(
+            cut in 0usize..160,
+            insert in "[a-z_=\\[\\]{}\"0-9 .\n-]{0,12}",
+        ) {
+            let valid = "version = 1\n[manager]\nregion = \"us-1\"\napi_key = { env = \"K\" }\ntimeout_secs = 10\n[store]\nurl = \"sqlite://x.db\"\n";
+            let cut = valid.char_indices().map(|(i, _)| i).nth(cut % valid.len()).unwrap_or(0);
+            let text = format!("{}{insert}{}", &valid[..cut], &valid[cut..]);
+            let _ = Config::parse(&text, "fuzz.toml");
+        }
+    }
+}

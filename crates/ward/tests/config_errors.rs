@@ -1,0 +1,54 @@
+//! Bad configuration exits 2 and names the file, the key path and the reason.
+
+use crate::support::{run_in, stderr};
+
+fn refused(config: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("ward.toml"), config).expect("write config");
+    let output = run_in(dir.path(), &["sync"]);
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    stderr(&output)
+}
+
+#[test]
+fn unknown_key_is_named_with_its_path() {
+    let message = refused("version = 1\n[manager]\nurll = \"https://x/api\"\n");
+    assert!(message.contains("ward.toml: manager.urll: unknown key"), "{message}");
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let message = refused("[manager]\ntimeout_secs = \"soon\"\n");
+    assert!(message.contains("ward.toml: manager.timeout_secs:"), "{message}");
+}
+
+#[test]
+fn api_key_in_clear_is_refused_without_echoing_it() {
+    let message = refused("[manager]\nurl = \"https://dsm.example.com:4119/api\"\napi_key = \"2:SuperSecretValue\"\n");
+    assert!(message.contains("manager.api_key"), "{message}");
+    assert!(!message.contains("SuperSecretValue"), "{message}");
+}
+
+#[test]
+fn unsupported_version_is_refused() {
+    let message = refused("version = 9\n");
+    assert!(message.contains("ward.toml: version: unsupported config version 9"), "{message}");
+}
+
+#[test]
+fn missing_config_file_named_on_the_command_line_is_a_config_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = run_in(dir.path(), &["--config", "nope.toml", "sync"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("nope.toml"), "{}", stderr(&output));
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = run_in(dir.path(), &["inventory", "--output", "yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = run_in(dir.path(), &["sim", "--fault-kinds", "418"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--fault-kinds"), "{}", stderr(&output));
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `ward` binary, run as a user runs it: real processes, a real simulator on
+//! a loopback port, real SQLite files.
+
+mod support;
+
+mod config_errors;
+mod demo;
+mod secrets;
+mod sync_inventory;
