@@ -140,7 +140,10 @@ impl FromStr for Module {
             .find(|module| module.as_str() == text || module.api_field() == text)
             .ok_or_else(|| {
                 let names: Vec<&str> = Self::ALL.iter().map(|m| m.as_str()).collect();
-                format!("unknown module `{text}` (expected one of {})", names.join(", "))
+                format!(
+                    "unknown module `{text}` (expected one of {})",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -218,8 +221,10 @@ impl Computer {
     /// Protected means an agent is installed and reporting: agent status `active` or `warning`
     /// (a warning is, for example, an out-of-date pattern; the agent still enforces its policy).
     pub fn protected(&self) -> bool {
-        matches!(self.agent_status, AgentStatus::Active | AgentStatus::Warning)
-            && self.agent_version.as_deref() != Some("0.0.0.0")
+        matches!(
+            self.agent_status,
+            AgentStatus::Active | AgentStatus::Warning
+        ) && self.agent_version.as_deref() != Some("0.0.0.0")
     }
 
     /// A short OS family for summaries: "Windows", "Amazon Linux", "Ubuntu", … or "Unknown".
@@ -247,7 +252,11 @@ pub fn os_type(platform: &str) -> &'static str {
         .iter()
         .find(|(needle, _)| lower.contains(needle))
         .map(|(_, family)| *family)
-        .unwrap_or(if lower.contains("linux") { "Other Linux" } else { "Unknown" })
+        .unwrap_or(if lower.contains("linux") {
+            "Other Linux"
+        } else {
+            "Unknown"
+        })
 }
 
 /// A policy (only what ward needs of it).
@@ -380,24 +389,51 @@ mod tests {
 
     #[test]
     fn module_on_states() {
-        let on = |state: &str, status| ModuleState { state: state.into(), status, message: None };
+        let on = |state: &str, status| ModuleState {
+            state: state.into(),
+            status,
+            message: None,
+        };
         assert!(on("prevent", AgentStatus::Active).is_on(Module::IntrusionPrevention));
         assert!(!on("detect", AgentStatus::Active).is_on(Module::IntrusionPrevention));
         assert!(!on("prevent", AgentStatus::Warning).is_on(Module::IntrusionPrevention));
         assert!(on("real-time", AgentStatus::Active).is_on(Module::IntegrityMonitoring));
         assert!(on("on", AgentStatus::Active).is_on(Module::AntiMalware));
-        assert_eq!("intrusionPrevention".parse::<Module>(), Ok(Module::IntrusionPrevention));
-        assert!("nope".parse::<Module>().unwrap_err().contains("anti_malware"));
+        assert_eq!(
+            "intrusionPrevention".parse::<Module>(),
+            Ok(Module::IntrusionPrevention)
+        );
+        assert!(
+            "nope"
+                .parse::<Module>()
+                .unwrap_err()
+                .contains("anti_malware")
+        );
     }
 
     #[test]
     fn filter_matches() {
         let c = computer(AgentStatus::Inactive, "0.0.0.0");
-        assert!(InventoryFilter { unprotected_only: true, ..Default::default() }.matches(&c));
-        assert!(!InventoryFilter { region: Some("eu-west-1".into()), ..Default::default() }.matches(&c));
         assert!(
-            InventoryFilter { account_id: Some("123456789012".into()), ..Default::default() }
-                .matches(&c)
+            InventoryFilter {
+                unprotected_only: true,
+                ..Default::default()
+            }
+            .matches(&c)
+        );
+        assert!(
+            !InventoryFilter {
+                region: Some("eu-west-1".into()),
+                ..Default::default()
+            }
+            .matches(&c)
+        );
+        assert!(
+            InventoryFilter {
+                account_id: Some("123456789012".into()),
+                ..Default::default()
+            }
+            .matches(&c)
         );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod ids;
 pub mod inventory;
+pub mod ledger;
 pub mod ports;
 pub mod region;
 pub mod secret;
@@ -15,6 +16,11 @@ pub use ids::{ComputerId, PolicyId, RuleId};
 pub use inventory::{
     AgentStatus, Computer, InventoryFilter, IpsRule, Module, ModuleState, Policy, ScanKind,
 };
-pub use ports::{ManagerApi, ManagerError, Page, RuleAssignments, Store, StoreError, SyncStats};
+pub use ledger::{
+    ActionKey, ActionRecord, ActionStatus, Claim, ClaimRequest, DecisionRecord, QuarantineRecord,
+};
+pub use ports::{
+    Ledger, ManagerApi, ManagerError, Page, RuleAssignments, Store, StoreError, SyncStats,
+};
 pub use secret::Secret;
 pub use summary::FleetSummary;

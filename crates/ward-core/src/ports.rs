@@ -3,6 +3,9 @@
 
 use crate::ids::{ComputerId, PolicyId, RuleId};
 use crate::inventory::{Computer, InventoryFilter, IpsRule, Module, Policy, ScanKind};
+use crate::ledger::{
+    ActionRecord, ActionStatus, Claim, ClaimRequest, DecisionRecord, QuarantineRecord,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +34,10 @@ pub enum ManagerError {
     Rejected { status: u16, message: String },
     /// Too many calls in the manager's 60-second window.
     #[error("manager rate limit reached (429): {message}")]
-    RateLimited { message: String, retry_after_ms: Option<u64> },
+    RateLimited {
+        message: String,
+        retry_after_ms: Option<u64>,
+    },
     /// A 5xx from the manager.
     #[error("manager failed ({status}): {message}")]
     Server { status: u16, message: String },
@@ -46,7 +52,10 @@ pub enum ManagerError {
 impl ManagerError {
     /// Whether the same call may succeed if tried again later.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::RateLimited { .. } | Self::Server { .. } | Self::Unreachable { .. })
+        matches!(
+            self,
+            Self::RateLimited { .. } | Self::Server { .. } | Self::Unreachable { .. }
+        )
     }
 }
 
@@ -140,7 +149,10 @@ pub enum StoreError {
     #[error("store migration {version} failed: {cause}")]
     Migration { version: i64, cause: String },
     #[error("store query failed ({operation}): {cause}")]
-    Query { operation: &'static str, cause: String },
+    Query {
+        operation: &'static str,
+        cause: String,
+    },
     #[error("store holds a record it cannot read ({what}): {cause}")]
     Corrupt { what: String, cause: String },
 }
@@ -151,11 +163,15 @@ pub enum StoreError {
 /// `finish_sync`, which drops what the generation did not see and records the run. Readers never see
 /// a half-finished sync's deletions.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: Ledger + Send + Sync + std::fmt::Debug {
     /// Starts a sync; returns its generation number (greater than every earlier one).
     async fn begin_sync(&self) -> Result<i64, StoreError>;
     /// Inserts or replaces computers, marking them seen by `generation`.
-    async fn put_computers(&self, generation: i64, computers: &[Computer]) -> Result<(), StoreError>;
+    async fn put_computers(
+        &self,
+        generation: i64,
+        computers: &[Computer],
+    ) -> Result<(), StoreError>;
     /// Inserts or replaces policies, marking them seen by `generation`.
     async fn put_policies(&self, generation: i64, policies: &[Policy]) -> Result<(), StoreError>;
     /// Inserts or replaces IPS rules, marking them seen by `generation`.
@@ -172,12 +188,40 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// One computer by id.
     async fn computer(&self, computer_id: ComputerId) -> Result<Option<Computer>, StoreError>;
     /// The computer for an EC2 instance ID.
-    async fn computer_by_instance_id(&self, instance_id: &str)
-    -> Result<Option<Computer>, StoreError>;
+    async fn computer_by_instance_id(
+        &self,
+        instance_id: &str,
+    ) -> Result<Option<Computer>, StoreError>;
     /// All policies, in id order.
     async fn policies(&self) -> Result<Vec<Policy>, StoreError>;
     /// IPS rules listing this CVE (case-insensitive), in id order.
     async fn ips_rules_for_cve(&self, cve: &str) -> Result<Vec<IpsRule>, StoreError>;
     /// How many computers, policies and IPS rules the store holds.
     async fn counts(&self) -> Result<(u64, u64, u64), StoreError>;
+}
+
+/// The action ledger, the decision log and the quarantine (see [`crate::ledger`]).
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    /// Claims an action before doing it, atomically (several workers may claim one key at once;
+    /// one proceeds).
+    async fn claim(&self, request: &ClaimRequest) -> Result<Claim, StoreError>;
+    /// Records how a claimed action ended, with the manager's (or AWS's) answer.
+    async fn settle(
+        &self,
+        id: i64,
+        status: ActionStatus,
+        detail: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Appends a decision; returns its id.
+    async fn record_decision(&self, decision: &DecisionRecord) -> Result<i64, StoreError>;
+    /// Keeps an input ward could not use; returns its id.
+    async fn quarantine(&self, record: &QuarantineRecord) -> Result<i64, StoreError>;
+    /// The newest actions first.
+    async fn actions(&self, limit: u32) -> Result<Vec<ActionRecord>, StoreError>;
+    /// The newest decisions first.
+    async fn decisions(&self, limit: u32) -> Result<Vec<DecisionRecord>, StoreError>;
+    /// The newest quarantined inputs first.
+    async fn quarantined(&self, limit: u32) -> Result<Vec<QuarantineRecord>, StoreError>;
 }

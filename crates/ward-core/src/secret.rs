@@ -59,7 +59,10 @@ mod tests {
         let secret = Secret::new("2:vJC6lckDygB6FYURIvR0WK2ZTAhIY8rb0Amy9UMn4mo=");
         let printed = format!("{secret} {secret:?} {:?}", Some(&secret));
         assert!(!printed.contains("vJC6"), "{printed}");
-        assert_eq!(secret.expose(), "2:vJC6lckDygB6FYURIvR0WK2ZTAhIY8rb0Amy9UMn4mo=");
+        assert_eq!(
+            secret.expose(),
+            "2:vJC6lckDygB6FYURIvR0WK2ZTAhIY8rb0Amy9UMn4mo="
+        );
     }
 
     #[test]

@@ -48,9 +48,15 @@ impl FleetSummary {
             summary.computers += 1;
             summary.protected += u64::from(computer.protected());
             bump(&mut summary.by_os_type, Some(computer.os_type()));
-            bump(&mut summary.by_agent_status, Some(computer.agent_status.as_str()));
+            bump(
+                &mut summary.by_agent_status,
+                Some(computer.agent_status.as_str()),
+            );
             bump(&mut summary.by_ec2_state, computer.ec2_state.as_deref());
-            bump(&mut summary.by_instance_type, computer.instance_type.as_deref());
+            bump(
+                &mut summary.by_instance_type,
+                computer.instance_type.as_deref(),
+            );
             bump(&mut summary.by_account, computer.account_id.as_deref());
             bump(&mut summary.by_region, computer.region.as_deref());
             for module in Module::ALL {
@@ -81,12 +87,21 @@ mod tests {
     use crate::ids::ComputerId;
     use crate::inventory::ModuleState;
 
-    fn computer(id: i64, platform: &str, status: AgentStatus, ips: Option<(&str, AgentStatus)>) -> Computer {
+    fn computer(
+        id: i64,
+        platform: &str,
+        status: AgentStatus,
+        ips: Option<(&str, AgentStatus)>,
+    ) -> Computer {
         let mut modules = BTreeMap::new();
         if let Some((state, status)) = ips {
             modules.insert(
                 Module::IntrusionPrevention,
-                ModuleState { state: state.into(), status, message: None },
+                ModuleState {
+                    state: state.into(),
+                    status,
+                    message: None,
+                },
             );
         }
         Computer {
@@ -113,10 +128,25 @@ mod tests {
     #[test]
     fn counts_add_up() {
         let fleet = [
-            computer(1, "Amazon Linux 2", AgentStatus::Active, Some(("prevent", AgentStatus::Active))),
-            computer(2, "Windows Server 2019", AgentStatus::Error, Some(("prevent", AgentStatus::Error))),
+            computer(
+                1,
+                "Amazon Linux 2",
+                AgentStatus::Active,
+                Some(("prevent", AgentStatus::Active)),
+            ),
+            computer(
+                2,
+                "Windows Server 2019",
+                AgentStatus::Error,
+                Some(("prevent", AgentStatus::Error)),
+            ),
             computer(3, "Amazon Linux 2", AgentStatus::Inactive, None),
-            computer(4, "Ubuntu 22.04", AgentStatus::Active, Some(("detect", AgentStatus::Active))),
+            computer(
+                4,
+                "Ubuntu 22.04",
+                AgentStatus::Active,
+                Some(("detect", AgentStatus::Active)),
+            ),
         ];
         let summary = FleetSummary::of(&fleet);
         assert_eq!(summary.computers, 4);
@@ -124,10 +154,19 @@ mod tests {
         assert_eq!(summary.by_os_type["Amazon Linux"], 2);
         assert_eq!(summary.by_ec2_state["(none)"], 4);
         let ips = &summary.modules[&Module::IntrusionPrevention];
-        assert_eq!((ips.on, ips.off, ips.warning, ips.error, ips.not_reported), (1, 1, 0, 1, 1));
+        assert_eq!(
+            (ips.on, ips.off, ips.warning, ips.error, ips.not_reported),
+            (1, 1, 0, 1, 1)
+        );
         for counts in summary.modules.values() {
-            assert_eq!(counts.on + counts.off + counts.warning + counts.error + counts.not_reported, 4);
+            assert_eq!(
+                counts.on + counts.off + counts.warning + counts.error + counts.not_reported,
+                4
+            );
         }
-        assert_eq!(FleetSummary::ranked(&summary.by_os_type)[0], ("Amazon Linux", 2));
+        assert_eq!(
+            FleetSummary::ranked(&summary.by_os_type)[0],
+            ("Amazon Linux", 2)
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The PostgreSQL store, for deployments that already run a database
 //! (`store.url = "postgres://…"`).
 
+use crate::ledger::sql_ledger;
 use crate::location::redact_url;
 use crate::migrate::Migration;
 use crate::sql::sql_store;
@@ -11,11 +12,18 @@ use std::time::Duration;
 use ward_core::StoreError;
 
 /// PostgreSQL's schema, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "inventory",
-    sql: include_str!("../migrations/postgres/0001_inventory.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "inventory",
+        sql: include_str!("../migrations/postgres/0001_inventory.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "ledger",
+        sql: include_str!("../migrations/postgres/0002_ledger.sql"),
+    },
+];
 
 /// How long to wait for a connection (at open, and from the pool).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -37,6 +45,8 @@ impl PostgresStore {
         "SELECT pg_advisory_xact_lock(hashtext('ward_schema_migrations:' || current_schema()))",
     );
     const MIGRATIONS: &'static [Migration] = MIGRATIONS;
+    /// Serialises claims on one key across connections (released when the transaction ends).
+    const KEY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
     /// Connects to `url` (`postgres://user:password@host:port/database?…`) and migrates the schema.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -66,3 +76,4 @@ impl PostgresStore {
 }
 
 sql_store!(PostgresStore, sqlx::Postgres);
+sql_ledger!(PostgresStore, sqlx::Postgres);

@@ -1,6 +1,7 @@
 //! The SQLite store, ward's embedded default: one file in WAL mode (readers never wait for the
 //! writer), `synchronous = NORMAL`, foreign keys on, a busy timeout for concurrent writers.
 
+use crate::ledger::sql_ledger;
 use crate::migrate::Migration;
 use crate::sql::sql_store;
 use sqlx::SqlitePool;
@@ -11,11 +12,18 @@ use std::time::Duration;
 use ward_core::StoreError;
 
 /// SQLite's schema, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "inventory",
-    sql: include_str!("../migrations/sqlite/0001_inventory.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "inventory",
+        sql: include_str!("../migrations/sqlite/0001_inventory.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "ledger",
+        sql: include_str!("../migrations/sqlite/0002_ledger.sql"),
+    },
+];
 
 /// How long a writer waits for another writer before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,6 +46,8 @@ impl SqliteStore {
     /// `BEGIN IMMEDIATE` already serialises migrations.
     const MIGRATION_LOCK: Option<&'static str> = None;
     const MIGRATIONS: &'static [Migration] = MIGRATIONS;
+    /// `BEGIN IMMEDIATE` already serialises claims.
+    const KEY_LOCK: Option<&'static str> = None;
 
     /// Opens (creating it and its directory if needed) the database file at `path` and migrates it.
     pub async fn open_file(path: &Path) -> Result<Self, StoreError> {
@@ -98,3 +108,4 @@ impl SqliteStore {
 }
 
 sql_store!(SqliteStore, sqlx::Sqlite);
+sql_ledger!(SqliteStore, sqlx::Sqlite);

@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 use ward_core::{
-    AgentStatus, Computer, ComputerId, InventoryFilter, IpsRule, Module, ModuleState, Policy,
-    PolicyId, RuleId, Store, StoreError, SyncStats,
+    ActionKey, ActionRecord, ActionStatus, AgentStatus, Claim, ClaimRequest, Computer, ComputerId,
+    DecisionRecord, InventoryFilter, IpsRule, Module, ModuleState, Policy, PolicyId,
+    QuarantineRecord, RuleId, Store, StoreError, SyncStats,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +196,11 @@ contract_tests!(
     reopening_applies_no_migration_and_keeps_data,
     a_newer_schema_is_refused,
     ten_thousand_computers_in_two_batches,
+    a_claimed_action_is_done_once,
+    scans_of_one_computer_coalesce,
+    failed_and_stale_claims_are_taken_again,
+    concurrent_claims_let_one_proceed,
+    decisions_and_quarantine_round_trip,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -748,6 +754,215 @@ async fn ten_thousand_computers_in_two_batches(backend: Arc<Backend>) {
         ..Default::default()
     };
     assert_eq!(store.computers(&account).await.unwrap().len(), 5_000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledger
+// ---------------------------------------------------------------------------------------------
+
+const HOUR: i64 = 3_600_000;
+const T0: i64 = 1_750_000_000_000;
+
+fn claim_request(finding: &str, action: &str, now: i64) -> ClaimRequest {
+    ClaimRequest {
+        key: ActionKey {
+            finding: finding.into(),
+            target: "computer:42".into(),
+            action: action.into(),
+        },
+        coalesce: action
+            .starts_with("scan-")
+            .then(|| format!("{action}:computer:42")),
+        now,
+        cooldown_ms: 24 * HOUR,
+        lease_ms: HOUR / 6,
+    }
+}
+
+fn proceed(claim: Claim) -> ActionRecord {
+    match claim {
+        Claim::Proceed(record) => record,
+        other => panic!("expected Proceed, got {other:?}"),
+    }
+}
+
+async fn a_claimed_action_is_done_once(backend: Arc<Backend>) {
+    let store = backend.open().await.expect("open");
+    let request = claim_request("finding-1", "assign-ips-rules", T0);
+    let record = proceed(store.claim(&request).await.unwrap());
+    assert_eq!(record.status, ActionStatus::Requested);
+    assert_eq!(record.computer_id, Some(ComputerId(42)));
+    assert_eq!(record.attempts, 1);
+    // While it runs, another delivery sees it in flight.
+    let again = store.claim(&request).await.unwrap();
+    assert!(
+        matches!(again, Claim::InFlight(ref r) if r.id == record.id),
+        "{again:?}"
+    );
+    store
+        .settle(
+            record.id,
+            ActionStatus::Done,
+            "rules 1, 2 assigned",
+            T0 + 10,
+        )
+        .await
+        .unwrap();
+    let later = claim_request("finding-1", "assign-ips-rules", T0 + HOUR);
+    let again = store.claim(&later).await.unwrap();
+    let Claim::AlreadyDone(done) = again else {
+        panic!("expected AlreadyDone, got {again:?}");
+    };
+    assert_eq!(done.detail.as_deref(), Some("rules 1, 2 assigned"));
+    assert_eq!(done.settled_at, Some(T0 + 10));
+    // After the cooldown the finding may act again.
+    let expired = claim_request("finding-1", "assign-ips-rules", T0 + 25 * HOUR);
+    let retaken = proceed(store.claim(&expired).await.unwrap());
+    assert_eq!((retaken.id, retaken.attempts), (record.id, 2));
+    assert_eq!(store.actions(10).await.unwrap().len(), 1);
+}
+
+async fn scans_of_one_computer_coalesce(backend: Arc<Backend>) {
+    let store = backend.open().await.expect("open");
+    let first = proceed(
+        store
+            .claim(&claim_request("finding-1", "scan-integrity", T0))
+            .await
+            .unwrap(),
+    );
+    let second = store
+        .claim(&claim_request("finding-2", "scan-integrity", T0 + 1_000))
+        .await
+        .unwrap();
+    let Claim::Coalesced { record, into } = second else {
+        panic!("expected Coalesced, got {second:?}");
+    };
+    assert_eq!(into.id, first.id);
+    assert_eq!(record.status, ActionStatus::Coalesced);
+    assert_eq!(record.coalesced_into, Some(first.id));
+    // Another kind of scan is its own action.
+    proceed(
+        store
+            .claim(&claim_request("finding-2", "scan-malware", T0 + 2_000))
+            .await
+            .unwrap(),
+    );
+    // Outside the window, a scan runs again.
+    store
+        .settle(first.id, ActionStatus::Done, "task 7", T0 + 5_000)
+        .await
+        .unwrap();
+    proceed(
+        store
+            .claim(&claim_request(
+                "finding-3",
+                "scan-integrity",
+                T0 + 30 * HOUR,
+            ))
+            .await
+            .unwrap(),
+    );
+    // A replay of the coalesced finding inside the window stays coalesced.
+    let replay = store
+        .claim(&claim_request("finding-2", "scan-integrity", T0 + 2 * HOUR))
+        .await
+        .unwrap();
+    assert!(matches!(replay, Claim::Coalesced { .. }), "{replay:?}");
+}
+
+async fn failed_and_stale_claims_are_taken_again(backend: Arc<Backend>) {
+    let store = backend.open().await.expect("open");
+    let request = claim_request("finding-1", "enable-module", T0);
+    let record = proceed(store.claim(&request).await.unwrap());
+    store
+        .settle(
+            record.id,
+            ActionStatus::Failed,
+            "manager said 404: no such computer",
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+    let failed = &store.actions(1).await.unwrap()[0];
+    assert_eq!(failed.status, ActionStatus::Failed);
+    assert_eq!(
+        failed.detail.as_deref(),
+        Some("manager said 404: no such computer")
+    );
+    let retry = proceed(
+        store
+            .claim(&claim_request("finding-1", "enable-module", T0 + 2))
+            .await
+            .unwrap(),
+    );
+    assert_eq!((retry.attempts, retry.detail), (2, None));
+    // A claim whose worker died is taken over once the lease is over.
+    let stale = proceed(
+        store
+            .claim(&claim_request("finding-1", "enable-module", T0 + HOUR))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(stale.attempts, 3);
+}
+
+async fn concurrent_claims_let_one_proceed(backend: Arc<Backend>) {
+    let store = backend.open().await.expect("open");
+    let claims = (0..8).map(|_| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .claim(&claim_request("finding-1", "scan-recommendations", T0))
+                .await
+                .expect("claim")
+        })
+    });
+    let mut proceeded = 0;
+    for claim in claims {
+        if matches!(claim.await.expect("task"), Claim::Proceed(_)) {
+            proceeded += 1;
+        }
+    }
+    assert_eq!(proceeded, 1);
+}
+
+async fn decisions_and_quarantine_round_trip(backend: Arc<Backend>) {
+    let store = backend.open().await.expect("open");
+    let decision = DecisionRecord {
+        event_id: "gd-1".into(),
+        source: "guardduty".into(),
+        finding_type: "Recon:EC2/PortProbeUnprotectedPort".into(),
+        instance_id: Some("i-0123456789abcdef0".into()),
+        computer_id: Some(ComputerId(42)),
+        account_id: Some("111111111111".into()),
+        protected: Some(true),
+        decision: "respond".into(),
+        reason: "the instance is protected".into(),
+        actions: serde_json::json!([{"kind": "scan-integrity", "status": "done"}]),
+        at: T0,
+    };
+    store.record_decision(&decision).await.unwrap();
+    let unprotected = DecisionRecord {
+        event_id: "gd-2".into(),
+        computer_id: None,
+        protected: None,
+        actions: serde_json::json!([]),
+        ..decision.clone()
+    };
+    store.record_decision(&unprotected).await.unwrap();
+    assert_eq!(
+        store.decisions(10).await.unwrap(),
+        vec![unprotected, decision]
+    );
+    let record = QuarantineRecord {
+        origin: "events.json".into(),
+        position: "line 3".into(),
+        reason: "not JSON: expected value at line 1 column 1".into(),
+        raw: "{oops ünïcode".into(),
+        at: T0,
+    };
+    store.quarantine(&record).await.unwrap();
+    assert_eq!(store.quarantined(5).await.unwrap(), vec![record]);
 }
 
 // ---------------------------------------------------------------------------------------------
