@@ -7,6 +7,7 @@
 pub mod ids;
 pub mod inventory;
 pub mod ledger;
+pub mod notice;
 pub mod ports;
 pub mod region;
 pub mod secret;
@@ -19,8 +20,10 @@ pub use inventory::{
 pub use ledger::{
     ActionKey, ActionRecord, ActionStatus, Claim, ClaimRequest, DecisionRecord, QuarantineRecord,
 };
+pub use notice::{Compliance, Evaluation, Notice, NoticeKind};
 pub use ports::{
-    Ledger, ManagerApi, ManagerError, Page, RuleAssignments, Store, StoreError, SyncStats,
+    Clock, Evaluations, Ledger, ManagerApi, ManagerError, Notifier, OutboundError, Page,
+    RuleAssignments, Store, StoreError, SyncStats,
 };
 pub use secret::Secret;
 pub use summary::FleetSummary;

@@ -6,6 +6,7 @@ use crate::inventory::{Computer, InventoryFilter, IpsRule, Module, Policy, ScanK
 use crate::ledger::{
     ActionRecord, ActionStatus, Claim, ClaimRequest, DecisionRecord, QuarantineRecord,
 };
+use crate::notice::{Evaluation, Notice};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -224,4 +225,38 @@ pub trait Ledger: Send + Sync {
     async fn decisions(&self, limit: u32) -> Result<Vec<DecisionRecord>, StoreError>;
     /// The newest quarantined inputs first.
     async fn quarantined(&self, limit: u32) -> Result<Vec<QuarantineRecord>, StoreError>;
+}
+
+/// Why a notice or an evaluation could not be delivered.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{destination}: {cause}")]
+pub struct OutboundError {
+    /// Where it was going (redacted: a webhook's host, a topic ARN, a file).
+    pub destination: String,
+    pub cause: String,
+}
+
+/// Where notices go: a Slack-compatible webhook, an SNS topic, Security Hub.
+#[async_trait]
+pub trait Notifier: Send + Sync + std::fmt::Debug {
+    async fn notify(&self, notice: &Notice) -> Result<(), OutboundError>;
+}
+
+/// Where Config evaluations go: `PutEvaluations` with the invocation's result token, or a
+/// JSON-lines file.
+#[async_trait]
+pub trait Evaluations: Send + Sync + std::fmt::Debug {
+    async fn put(
+        &self,
+        result_token: &str,
+        evaluations: &[Evaluation],
+    ) -> Result<(), OutboundError>;
+}
+
+/// Time, as a port, so pure code can wait (with backoff) and tests can go fast.
+#[async_trait]
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Milliseconds since the epoch.
+    fn now_ms(&self) -> i64;
+    async fn sleep_ms(&self, milliseconds: u64);
 }

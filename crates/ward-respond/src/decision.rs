@@ -1,0 +1,62 @@
+//! A decision: what ward concluded about one event, why, and what it will do.
+
+use crate::action::Action;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ward_core::{Computer, ComputerId, Policy, RuleId};
+
+/// What ward knows about an event's subject when it decides: the computer for the event's
+/// instance (from the inventory, or found by one targeted search), its policy, and the IPS rules
+/// covering each CVE the event names.
+#[derive(Debug, Clone, Default)]
+pub struct Facts<'a> {
+    pub computer: Option<&'a Computer>,
+    pub policy: Option<&'a Policy>,
+    /// Upper-case CVE → the rules listing it (empty: no rule covers it).
+    pub covering: BTreeMap<String, Vec<RuleId>>,
+}
+
+/// The decision's short name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Act on a protected computer.
+    Respond,
+    /// The instance is not protected: tell the team.
+    Notify,
+    /// Answer a Config rule.
+    Evaluate,
+    /// Nothing to do (with the reason why).
+    Ignore,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Respond => "respond",
+            Self::Notify => "notify",
+            Self::Evaluate => "evaluate",
+            Self::Ignore => "ignore",
+        }
+    }
+}
+
+/// What ward decided about one event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub event_id: String,
+    pub source: &'static str,
+    pub finding_type: String,
+    pub instance_id: Option<String>,
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub computer_id: Option<ComputerId>,
+    /// Whether the instance has an active agent; `None` when the event is not about one.
+    pub protected: Option<bool>,
+    pub verdict: Verdict,
+    /// Why, in words.
+    pub reason: String,
+    pub actions: Vec<Action>,
+    /// CVEs no IPS rule covers.
+    pub uncovered_cves: Vec<String>,
+}
