@@ -7,12 +7,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Crates that must stay free of I/O.
-const PURE_CRATES: &[&str] = &["ward-core", "ward-events", "ward-respond", "ward-flow", "ward-sigma"];
+const PURE_CRATES: &[&str] = &[
+    "ward-core",
+    "ward-events",
+    "ward-respond",
+    "ward-flow",
+    "ward-sigma",
+];
 
 /// Dependencies a pure crate may never reach, directly or through another crate.
 fn is_forbidden(name: &str) -> bool {
-    matches!(name, "tokio" | "reqwest" | "sqlx" | "hyper" | "axum" | "mio")
-        || name.starts_with("aws-")
+    matches!(
+        name,
+        "tokio" | "reqwest" | "sqlx" | "hyper" | "axum" | "mio"
+    ) || name.starts_with("aws-")
         || name.starts_with("sqlx-")
 }
 
@@ -30,7 +38,11 @@ fn metadata() -> Value {
         .current_dir(workspace_root())
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON")
 }
 
@@ -53,7 +65,9 @@ fn dependency_graph(metadata: &Value) -> BTreeMap<String, (String, Vec<String>)>
                 .iter()
                 .filter(|dep| {
                     dep["dep_kinds"].as_array().is_some_and(|kinds| {
-                        kinds.iter().any(|kind| kind["kind"].as_str() != Some("dev"))
+                        kinds
+                            .iter()
+                            .any(|kind| kind["kind"].as_str() != Some("dev"))
                     })
                 })
                 .filter_map(|dep| dep["pkg"].as_str().map(str::to_owned))
@@ -87,7 +101,10 @@ fn pure_crates_never_depend_on_io_crates() {
                     at = up;
                 }
                 path.reverse();
-                panic!("pure crate {name} depends on {current_name}: {}", path.join(" -> "));
+                panic!(
+                    "pure crate {name} depends on {current_name}: {}",
+                    path.join(" -> ")
+                );
             }
             for dep in deps {
                 if seen.insert(dep.as_str()) {
@@ -116,12 +133,21 @@ fn architecture_md_names_every_crate() {
     let architecture = std::fs::read_to_string(workspace_root().join("ARCHITECTURE.md"))
         .expect("ARCHITECTURE.md exists");
     for krate in workspace_crates() {
-        let name = krate.file_name().and_then(|name| name.to_str()).expect("crate folder name");
-        assert!(architecture.contains(&format!("`{name}`")), "ARCHITECTURE.md does not describe `{name}`");
+        let name = krate
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("crate folder name");
+        assert!(
+            architecture.contains(&format!("`{name}`")),
+            "ARCHITECTURE.md does not describe `{name}`"
+        );
     }
     for pure in PURE_CRATES {
         if workspace_root().join("crates").join(pure).exists() {
-            assert!(architecture.contains(pure), "ARCHITECTURE.md does not list pure crate {pure}");
+            assert!(
+                architecture.contains(pure),
+                "ARCHITECTURE.md does not list pure crate {pure}"
+            );
         }
     }
 }
@@ -135,7 +161,10 @@ fn every_crate_uses_workspace_lints_and_says_what_it_is_for() {
             "{} does not inherit the workspace lints",
             krate.display()
         );
-        let name = krate.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+        let name = krate
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
         assert!(
             manifest.contains(&format!("name = \"{name}\"")),
             "{}: the folder name must be the crate name",
@@ -144,7 +173,11 @@ fn every_crate_uses_workspace_lints_and_says_what_it_is_for() {
         for root in ["src/lib.rs", "src/main.rs"] {
             let path = krate.join(root);
             if let Ok(text) = std::fs::read_to_string(&path) {
-                assert!(text.starts_with("//!"), "{} does not start with a //! header", path.display());
+                assert!(
+                    text.starts_with("//!"),
+                    "{} does not start with a //! header",
+                    path.display()
+                );
             }
         }
     }

@@ -8,9 +8,23 @@ use ward_manager::model::{Assignments, Computers, IntrusionPreventionRules, Poli
 /// Any JSON value, biased towards the field names the models read.
 fn json_value() -> impl Strategy<Value = Value> {
     let names = prop::sample::select(vec![
-        "ID", "hostName", "computers", "policies", "intrusionPreventionRules", "computerStatus",
-        "agentStatus", "ec2VirtualMachineSummary", "instanceID", "policyID", "CVE", "ruleIDs",
-        "intrusionPrevention", "state", "moduleStatus", "assignedRuleIDs", "platform",
+        "ID",
+        "hostName",
+        "computers",
+        "policies",
+        "intrusionPreventionRules",
+        "computerStatus",
+        "agentStatus",
+        "ec2VirtualMachineSummary",
+        "instanceID",
+        "policyID",
+        "CVE",
+        "ruleIDs",
+        "intrusionPrevention",
+        "state",
+        "moduleStatus",
+        "assignedRuleIDs",
+        "platform",
     ]);
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -70,6 +84,12 @@ proptest! {
 fn a_computer_without_an_id_is_named_in_the_error() {
     let page: Computers =
         serde_json::from_value(json!({"computers": [{"hostName": "web-1"}]})).expect("decodes");
-    let error = page.computers.into_iter().next().expect("one").into_domain().unwrap_err();
+    let error = page
+        .computers
+        .into_iter()
+        .next()
+        .expect("one")
+        .into_domain()
+        .unwrap_err();
     assert_eq!(error.to_string(), "computer without an `ID`");
 }

@@ -31,6 +31,28 @@ pub enum Command {
     Sync,
     /// Show the synced inventory.
     Inventory(InventoryArgs),
+    /// Decide and act on AWS findings from a file (or `-` for stdin): GuardDuty, Inspector2,
+    /// Config rule invocations, Security Hub, … one event, a JSON array, JSON lines or an SQS batch.
+    Handle(HandleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HandleArgs {
+    /// The file of events, or `-` for standard input.
+    pub input: PathBuf,
+    /// Print the decisions and planned actions; change nothing (no manager writes, no ledger).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format: a table, or one JSON object per event.
+    #[arg(long, value_enum, default_value_t = HandleOutput::Table)]
+    pub output: HandleOutput,
+}
+
+/// How `ward handle` prints its decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HandleOutput {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

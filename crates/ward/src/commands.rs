@@ -1,6 +1,7 @@
 //! The commands, and the wiring they share: config → manager client → store.
 
 mod demo;
+mod handle;
 mod inventory;
 mod sim;
 
@@ -23,6 +24,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inventory(args) => {
             let config = load_config(cli.config.as_deref())?;
             inventory::run(&config, &args).await
+        }
+        Command::Handle(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            handle::run(&config, &args).await
         }
     }
 }
@@ -50,7 +55,10 @@ pub fn connect_manager(config: &ManagerConfig) -> anyhow::Result<Arc<ManagerClie
             Auth::ApiSecretKey => AuthScheme::ApiSecretKey,
         },
         timeout: config.timeout,
-        retry: RetryPolicy { max_attempts: config.max_attempts, ..RetryPolicy::default() },
+        retry: RetryPolicy {
+            max_attempts: config.max_attempts,
+            ..RetryPolicy::default()
+        },
         rate_limit_per_minute: config.rate_limit_per_minute,
         max_concurrency: config.max_concurrency,
         ca_bundle: config.ca_bundle.clone(),

@@ -34,7 +34,11 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(file: &str, key: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), key: key.into(), reason: reason.into() }
+        Self {
+            file: file.to_owned(),
+            key: key.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -49,6 +53,76 @@ pub struct RawConfig {
     /// Where ward keeps its inventory and records.
     #[serde(default)]
     pub store: RawStore,
+    /// How ward responds to findings.
+    #[serde(default)]
+    pub respond: RawRespond,
+    /// Overrides of the built-in responses, per finding type.
+    #[serde(default)]
+    pub playbooks: Vec<RawPlaybook>,
+    /// Where notices go.
+    #[serde(default)]
+    pub notify: RawNotify,
+    /// `ward run`'s HTTP server (the event webhook).
+    #[serde(default)]
+    pub server: RawServer,
+}
+
+/// `[respond]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRespond {
+    /// Where Inspector's covering IPS rules go: `policy` (default) or `computer`.
+    pub assign_to: Option<String>,
+    /// Whether ward may turn a module on for a computer when a finding calls for it (default false).
+    pub enable_modules: Option<bool>,
+    /// How long a done action stands, in minutes (default 1440: 24 hours).
+    pub cooldown_minutes: Option<u64>,
+    /// How long to wait for a recommendation scan before giving up applying it (default 900).
+    pub scan_wait_secs: Option<u64>,
+    /// Where Config evaluations are written when they cannot go to AWS Config
+    /// (default `ward-data/evaluations.jsonl`).
+    pub evaluations_file: Option<PathBuf>,
+}
+
+/// `[[playbooks]]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPlaybook {
+    /// A finding type, or a prefix ending in `*` (`Recon:EC2/*`).
+    pub finding_type: Option<String>,
+    /// Replaces the default scans: `scan-recommendations-applied`, `scan-recommendations`,
+    /// `scan-integrity`, `scan-malware`.
+    pub actions: Option<Vec<String>>,
+    /// Replaces the modules the default table would turn on.
+    pub modules: Option<Vec<String>>,
+    /// Turns "ensure a module is on" on or off for these types.
+    pub enable_modules: Option<bool>,
+}
+
+/// `[notify]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawNotify {
+    /// Slack-compatible incoming webhooks.
+    #[serde(default)]
+    pub webhooks: Vec<RawWebhook>,
+}
+
+/// `[[notify.webhooks]]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawWebhook {
+    /// The webhook URL's source (it holds a token): `{ env = "NAME" }` or `{ file = "PATH" }`.
+    pub url: Option<toml::Value>,
+    /// AWS accounts routed here; empty: the accounts no other webhook names.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+}
+
+/// `[server]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawServer {
+    /// Address `ward run` listens on (default `127.0.0.1:8080`).
+    pub listen: Option<String>,
+    /// The HMAC-SHA256 key for `POST /api/v1/events` (`{ env = … }` or `{ file = … }`); without
+    /// one, the webhook refuses every event.
+    pub webhook_secret: Option<toml::Value>,
 }
 
 /// `[manager]`
@@ -131,6 +205,58 @@ impl ApiKeySource {
     }
 }
 
+/// Where a secret other than the API key is read from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    Env(String),
+    File(PathBuf),
+}
+
+impl fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "env {name}"),
+            Self::File(path) => write!(f, "file {}", path.display()),
+        }
+    }
+}
+
+impl SecretSource {
+    /// Reads the secret. The error names the source, never the value.
+    pub fn load(&self) -> Result<Secret, String> {
+        let secret = match self {
+            Self::Env(name) => Secret::new(
+                std::env::var(name)
+                    .map_err(|_| format!("environment variable {name} is not set"))?,
+            ),
+            Self::File(path) => Secret::new(
+                std::fs::read_to_string(path)
+                    .map_err(|error| format!("cannot read {}: {error}", path.display()))?
+                    .trim()
+                    .to_owned(),
+            ),
+        };
+        if secret.is_empty() {
+            return Err(format!("the secret from {self:?} is empty"));
+        }
+        Ok(secret)
+    }
+}
+
+/// A validated webhook route.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    pub url: SecretSource,
+    pub accounts: Vec<String>,
+}
+
+/// The validated `[server]` section.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: std::net::SocketAddr,
+    pub webhook_secret: Option<SecretSource>,
+}
+
 /// The validated `[manager]` section.
 #[derive(Debug, Clone)]
 pub struct ManagerConfig {
@@ -151,6 +277,10 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub manager: ManagerConfig,
     pub store_url: String,
+    pub respond: ward_respond::Settings,
+    pub evaluations_file: PathBuf,
+    pub webhooks: Vec<WebhookConfig>,
+    pub server: ServerConfig,
 }
 
 impl Config {
@@ -183,13 +313,22 @@ impl RawConfig {
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
         let mut unknown = BTreeSet::new();
         let deserializer = toml::Deserializer::new(text);
-        let ignored = serde_ignored::Deserializer::new(deserializer, |path| {
+        let mut record = |path: serde_ignored::Path<'_>| {
             unknown.insert(path.to_string());
-        });
+        };
+        let ignored = serde_ignored::Deserializer::new(deserializer, &mut record);
         let raw: RawConfig = serde_path_to_error::deserialize(ignored).map_err(|error| {
             let key = error.path().to_string();
             let reason = error.into_inner().message().trim().to_owned();
-            ConfigError::new(file, if key == "." { "(document)".to_owned() } else { key }, reason)
+            ConfigError::new(
+                file,
+                if key == "." {
+                    "(document)".to_owned()
+                } else {
+                    key
+                },
+                reason,
+            )
         })?;
         if let Some(key) = unknown.into_iter().next() {
             return Err(ConfigError::new(file, key, "unknown key"));
@@ -205,14 +344,20 @@ impl RawConfig {
                 return Err(ConfigError::new(
                     file,
                     "version",
-                    format!("unsupported config version {other} (this ward reads version {CONFIG_VERSION})"),
+                    format!(
+                        "unsupported config version {other} (this ward reads version {CONFIG_VERSION})"
+                    ),
                 ));
             }
         }
         let manager = self.manager;
         let url = match (&manager.region, &manager.url) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::new(file, "manager", "set either region or url, not both"));
+                return Err(ConfigError::new(
+                    file,
+                    "manager",
+                    "set either region or url, not both",
+                ));
             }
             (Some(region), None) => {
                 let text = ward_core::region::cloud_one_api_url(region).ok_or_else(|| {
@@ -225,9 +370,8 @@ impl RawConfig {
                         ),
                     )
                 })?;
-                Url::parse(&text).map_err(|error| {
-                    ConfigError::new(file, "manager.region", error.to_string())
-                })?
+                Url::parse(&text)
+                    .map_err(|error| ConfigError::new(file, "manager.region", error.to_string()))?
             }
             (None, Some(text)) => parse_manager_url(text)
                 .map_err(|reason| ConfigError::new(file, "manager.url", reason))?,
@@ -255,20 +399,39 @@ impl RawConfig {
         };
         let timeout_secs = manager.timeout_secs.unwrap_or(30);
         if timeout_secs == 0 {
-            return Err(ConfigError::new(file, "manager.timeout_secs", "must be at least 1"));
+            return Err(ConfigError::new(
+                file,
+                "manager.timeout_secs",
+                "must be at least 1",
+            ));
         }
         let max_concurrency = manager.max_concurrency.unwrap_or(4);
         if max_concurrency == 0 {
-            return Err(ConfigError::new(file, "manager.max_concurrency", "must be at least 1"));
+            return Err(ConfigError::new(
+                file,
+                "manager.max_concurrency",
+                "must be at least 1",
+            ));
         }
         let max_attempts = manager.max_attempts.unwrap_or(6);
         if max_attempts == 0 {
-            return Err(ConfigError::new(file, "manager.max_attempts", "must be at least 1"));
+            return Err(ConfigError::new(
+                file,
+                "manager.max_attempts",
+                "must be at least 1",
+            ));
         }
         if manager.rate_limit_per_minute == Some(0) {
-            return Err(ConfigError::new(file, "manager.rate_limit_per_minute", "must be at least 1"));
+            return Err(ConfigError::new(
+                file,
+                "manager.rate_limit_per_minute",
+                "must be at least 1",
+            ));
         }
-        let store_url = self.store.url.unwrap_or_else(|| DEFAULT_STORE_URL.to_owned());
+        let store_url = self
+            .store
+            .url
+            .unwrap_or_else(|| DEFAULT_STORE_URL.to_owned());
         if !(store_url.starts_with("sqlite:")
             || store_url.starts_with("postgres://")
             || store_url.starts_with("postgresql://"))
@@ -279,7 +442,63 @@ impl RawConfig {
                 "expected sqlite://PATH or postgres://…",
             ));
         }
+        let respond = validate_respond(&self.respond, &self.playbooks, file)?;
+        let evaluations_file = self
+            .respond
+            .evaluations_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("ward-data/evaluations.jsonl"));
+        let mut webhooks = Vec::new();
+        for (index, webhook) in self.notify.webhooks.iter().enumerate() {
+            let key = format!("notify.webhooks[{index}].url");
+            let url = webhook.url.as_ref().ok_or_else(|| {
+                ConfigError::new(
+                    file,
+                    &key,
+                    "missing: { env = \"NAME\" } or { file = \"PATH\" }",
+                )
+            })?;
+            let url =
+                parse_secret_source(url).map_err(|reason| ConfigError::new(file, &key, reason))?;
+            if let Some(bad) = webhook
+                .accounts
+                .iter()
+                .find(|account| !is_account_id(account))
+            {
+                return Err(ConfigError::new(
+                    file,
+                    format!("notify.webhooks[{index}].accounts"),
+                    format!("`{bad}` is not a 12-digit AWS account ID"),
+                ));
+            }
+            webhooks.push(WebhookConfig {
+                url,
+                accounts: webhook.accounts.clone(),
+            });
+        }
+        let listen = self.server.listen.as_deref().unwrap_or("127.0.0.1:8080");
+        let listen = listen.parse().map_err(|_| {
+            ConfigError::new(
+                file,
+                "server.listen",
+                format!("`{listen}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let webhook_secret = self
+            .server
+            .webhook_secret
+            .as_ref()
+            .map(parse_secret_source)
+            .transpose()
+            .map_err(|reason| ConfigError::new(file, "server.webhook_secret", reason))?;
         Ok(Config {
+            respond,
+            evaluations_file,
+            webhooks,
+            server: ServerConfig {
+                listen,
+                webhook_secret,
+            },
             source: None,
             manager: ManagerConfig {
                 url,
@@ -317,12 +536,92 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// `[respond]` and `[[playbooks]]` → the response settings.
+fn validate_respond(
+    raw: &RawRespond,
+    playbooks: &[RawPlaybook],
+    file: &str,
+) -> Result<ward_respond::Settings, ConfigError> {
+    let mut settings = ward_respond::Settings::default();
+    if let Some(assign_to) = &raw.assign_to {
+        settings.assign_to = assign_to
+            .parse()
+            .map_err(|reason: String| ConfigError::new(file, "respond.assign_to", reason))?;
+    }
+    settings.enable_modules = raw.enable_modules.unwrap_or(false);
+    if let Some(minutes) = raw.cooldown_minutes {
+        if minutes == 0 {
+            return Err(ConfigError::new(
+                file,
+                "respond.cooldown_minutes",
+                "must be at least 1",
+            ));
+        }
+        settings.cooldown_ms = i64::try_from(minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
+    }
+    if let Some(seconds) = raw.scan_wait_secs {
+        settings.scan_wait.total_ms = seconds.saturating_mul(1000);
+    }
+    for (index, playbook) in playbooks.iter().enumerate() {
+        let key = |name: &str| format!("playbooks[{index}].{name}");
+        let pattern = playbook.finding_type.as_deref().ok_or_else(|| {
+            ConfigError::new(
+                file,
+                key("finding_type"),
+                "missing: which finding types it applies to",
+            )
+        })?;
+        let finding_type = ward_respond::TypePattern::new(pattern)
+            .map_err(|reason| ConfigError::new(file, key("finding_type"), reason))?;
+        let steps = playbook
+            .actions
+            .as_ref()
+            .map(|actions| {
+                actions
+                    .iter()
+                    .map(|action| action.parse::<ward_respond::Step>())
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()
+            .map_err(|reason| ConfigError::new(file, key("actions"), reason))?;
+        let modules = playbook
+            .modules
+            .as_ref()
+            .map(|modules| {
+                modules
+                    .iter()
+                    .map(|module| module.parse::<ward_core::Module>())
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()
+            .map_err(|reason| ConfigError::new(file, key("modules"), reason))?;
+        settings.playbooks.push(ward_respond::Playbook {
+            finding_type,
+            steps,
+            modules,
+            enable_modules: playbook.enable_modules,
+        });
+    }
+    Ok(settings)
+}
+
 fn parse_api_key_source(value: &toml::Value) -> Result<ApiKeySource, String> {
+    Ok(match parse_secret_source(value)? {
+        SecretSource::Env(name) => ApiKeySource::Env(name),
+        SecretSource::File(path) => ApiKeySource::File(path),
+    })
+}
+
+fn parse_secret_source(value: &toml::Value) -> Result<SecretSource, String> {
     const EXPECTED: &str = r#"expected { env = "NAME" } or { file = "PATH" }"#;
     let table = match value {
         toml::Value::String(_) => {
             return Err(format!(
-                "the API key must not be written in the config file; {EXPECTED}"
+                "secrets must not be written in the config file; {EXPECTED}"
             ));
         }
         toml::Value::Table(table) => table,
@@ -334,8 +633,8 @@ fn parse_api_key_source(value: &toml::Value) -> Result<ApiKeySource, String> {
     };
     let text = value.as_str().filter(|text| !text.trim().is_empty());
     match (kind.as_str(), text) {
-        ("env", Some(name)) => Ok(ApiKeySource::Env(name.to_owned())),
-        ("file", Some(path)) => Ok(ApiKeySource::File(PathBuf::from(path))),
+        ("env", Some(name)) => Ok(SecretSource::Env(name.to_owned())),
+        ("file", Some(path)) => Ok(SecretSource::File(PathBuf::from(path))),
         ("env" | "file", None) => Err(format!("`{kind}` must be a non-empty string")),
         (other, _) => Err(format!("unknown key source `{other}`; {EXPECTED}")),
     }
@@ -393,18 +692,86 @@ mod tests {
         assert_eq!(err.key, "manager.api_key");
         assert!(!err.to_string().contains("abcdef"));
         assert!(err.reason.contains("must not be written"), "{err}");
-        assert!(error("[manager]\napi_key = { vault = \"x\" }\n").reason.contains("vault"));
+        assert!(
+            error("[manager]\napi_key = { vault = \"x\" }\n")
+                .reason
+                .contains("vault")
+        );
     }
 
     #[test]
     fn bad_values_are_refused() {
         assert_eq!(error("version = 2\n").key, "version");
-        assert_eq!(error("[manager]\nregion = \"mars-1\"\n").key, "manager.region");
-        assert_eq!(error("[manager]\nregion = \"us-1\"\nurl = \"https://x/api\"\n").key, "manager");
-        assert_eq!(error("[manager]\nurl = \"http://dsm.example.com:4119/api\"\n").key, "manager.url");
+        assert_eq!(
+            error("[manager]\nregion = \"mars-1\"\n").key,
+            "manager.region"
+        );
+        assert_eq!(
+            error("[manager]\nregion = \"us-1\"\nurl = \"https://x/api\"\n").key,
+            "manager"
+        );
+        assert_eq!(
+            error("[manager]\nurl = \"http://dsm.example.com:4119/api\"\n").key,
+            "manager.url"
+        );
         assert_eq!(error("[manager]\nauth = \"basic\"\n").key, "manager.auth");
         assert_eq!(error("[store]\nurl = \"mysql://x\"\n").key, "store.url");
-        assert_eq!(error("[manager]\nmax_concurrency = 0\n").key, "manager.max_concurrency");
+        assert_eq!(
+            error("[manager]\nmax_concurrency = 0\n").key,
+            "manager.max_concurrency"
+        );
+    }
+
+    #[test]
+    fn playbooks_and_responses_are_validated_by_key() {
+        let config = Config::parse(
+            "[respond]\nassign_to = \"computer\"\nenable_modules = true\ncooldown_minutes = 60\n\
+             [[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nactions = [\"scan-malware\"]\nmodules = [\"firewall\"]\n\
+             [[notify.webhooks]]\nurl = { env = \"HOOK\" }\naccounts = [\"111122223333\"]\n",
+            "ward.toml",
+        )
+        .expect("valid");
+        assert_eq!(config.respond.assign_to, ward_respond::AssignTo::Computer);
+        assert!(config.respond.enable_modules);
+        assert_eq!(config.respond.cooldown_ms, 3_600_000);
+        assert_eq!(
+            config.respond.playbooks[0].steps,
+            Some(vec![ward_respond::Step::MalwareScan])
+        );
+        assert_eq!(config.webhooks[0].accounts, ["111122223333"]);
+        let err = error(
+            "[[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nactions = [\"scan-everything\"]\n",
+        );
+        assert_eq!(err.key, "playbooks[0].actions");
+        assert!(err.reason.contains("scan-everything"), "{err}");
+        assert_eq!(
+            error("[[playbooks]]\nactions = []\n").key,
+            "playbooks[0].finding_type"
+        );
+        assert_eq!(
+            error("[[playbooks]]\nfinding_type = \"X\"\nmodules = [\"lasers\"]\n").key,
+            "playbooks[0].modules"
+        );
+        assert_eq!(
+            error("[[playbooks]]\nfinding_type = \"X\"\ncolour = 1\n").key,
+            "playbooks.0.colour"
+        );
+        assert_eq!(
+            error("[respond]\nassign_to = \"fleet\"\n").key,
+            "respond.assign_to"
+        );
+        assert_eq!(
+            error("[[notify.webhooks]]\nurl = \"https://hooks.slack.com/x\"\n").key,
+            "notify.webhooks[0].url"
+        );
+        assert_eq!(
+            error("[[notify.webhooks]]\nurl = { env = \"H\" }\naccounts = [\"12\"]\n").key,
+            "notify.webhooks[0].accounts"
+        );
+        assert_eq!(
+            error("[server]\nlisten = \"everywhere\"\n").key,
+            "server.listen"
+        );
     }
 
     #[test]
@@ -419,7 +786,11 @@ mod tests {
         let err = source.load().expect_err("empty key");
         assert!(err.contains("empty"), "{err}");
         let missing = ApiKeySource::Env("WARD_TEST_SURELY_UNSET_VARIABLE".into()).load();
-        assert!(missing.expect_err("unset").contains("WARD_TEST_SURELY_UNSET_VARIABLE"));
+        assert!(
+            missing
+                .expect_err("unset")
+                .contains("WARD_TEST_SURELY_UNSET_VARIABLE")
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 

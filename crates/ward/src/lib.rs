@@ -6,4 +6,5 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod output;
+pub mod respond;
 pub mod sync;

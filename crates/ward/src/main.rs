@@ -2,16 +2,21 @@
 //! outcome to an exit code (0 ok, 1 runtime failure, 2 usage or config error).
 
 use clap::Parser;
-use ward::{cli, commands, config};
 use std::io::Write;
 use std::process::ExitCode;
+use ward::{cli, commands, config};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbose, cli.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
-        Err(error) => return report(&anyhow::Error::new(error).context("cannot start the runtime")),
+        Err(error) => {
+            return report(&anyhow::Error::new(error).context("cannot start the runtime"));
+        }
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -21,7 +26,11 @@ fn main() -> ExitCode {
 
 /// Prints the error chain on one line and picks the exit code.
 fn report(error: &anyhow::Error) -> ExitCode {
-    let code = if error.chain().any(|cause| cause.is::<config::ConfigError>()) { 2 } else { 1 };
+    let code = if error.chain().any(|cause| cause.is::<config::ConfigError>()) {
+        2
+    } else {
+        1
+    };
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "ward: {error:#}");
     ExitCode::from(code)

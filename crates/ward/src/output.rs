@@ -34,7 +34,11 @@ impl Table {
     pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
         let header: Vec<String> = header.into_iter().map(Into::into).collect();
         let right = vec![false; header.len()];
-        Self { header, rows: Vec::new(), right }
+        Self {
+            header,
+            rows: Vec::new(),
+            right,
+        }
     }
 
     /// Aligns a column to the right.
@@ -56,7 +60,11 @@ impl Table {
     /// Renders the table as text lines (no trailing newline).
     pub fn render(&self) -> String {
         let columns = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|cell| cell.chars().count()).collect();
+        let mut widths: Vec<usize> = self
+            .header
+            .iter()
+            .map(|cell| cell.chars().count())
+            .collect();
         for row in &self.rows {
             for (index, cell) in row.iter().enumerate().take(columns) {
                 widths[index] = widths[index].max(cell.chars().count());

@@ -106,7 +106,10 @@ pub async fn run(
     let started_at = now_ms();
     let calls_before = calls();
     let generation = store.begin_sync().await?;
-    let mut stats = SyncStats { started_at, ..SyncStats::default() };
+    let mut stats = SyncStats {
+        started_at,
+        ..SyncStats::default()
+    };
 
     progress.stage("computers");
     let mut pages = {
@@ -124,7 +127,10 @@ pub async fn run(
     }
 
     progress.stage("policies");
-    let policies = manager.policies().await.context("reading policies from the manager")?;
+    let policies = manager
+        .policies()
+        .await
+        .context("reading policies from the manager")?;
     store.put_policies(generation, &policies).await?;
     stats.policies = policies.len() as u64;
 

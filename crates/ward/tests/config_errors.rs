@@ -13,18 +13,26 @@ fn refused(config: &str) -> String {
 #[test]
 fn unknown_key_is_named_with_its_path() {
     let message = refused("version = 1\n[manager]\nurll = \"https://x/api\"\n");
-    assert!(message.contains("ward.toml: manager.urll: unknown key"), "{message}");
+    assert!(
+        message.contains("ward.toml: manager.urll: unknown key"),
+        "{message}"
+    );
 }
 
 #[test]
 fn wrong_type_names_the_key() {
     let message = refused("[manager]\ntimeout_secs = \"soon\"\n");
-    assert!(message.contains("ward.toml: manager.timeout_secs:"), "{message}");
+    assert!(
+        message.contains("ward.toml: manager.timeout_secs:"),
+        "{message}"
+    );
 }
 
 #[test]
 fn api_key_in_clear_is_refused_without_echoing_it() {
-    let message = refused("[manager]\nurl = \"https://dsm.example.com:4119/api\"\napi_key = \"2:SuperSecretValue\"\n");
+    let message = refused(
+        "[manager]\nurl = \"https://dsm.example.com:4119/api\"\napi_key = \"2:SuperSecretValue\"\n",
+    );
     assert!(message.contains("manager.api_key"), "{message}");
     assert!(!message.contains("SuperSecretValue"), "{message}");
 }
@@ -32,7 +40,10 @@ fn api_key_in_clear_is_refused_without_echoing_it() {
 #[test]
 fn unsupported_version_is_refused() {
     let message = refused("version = 9\n");
-    assert!(message.contains("ward.toml: version: unsupported config version 9"), "{message}");
+    assert!(
+        message.contains("ward.toml: version: unsupported config version 9"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -50,5 +61,9 @@ fn bad_flags_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     let output = run_in(dir.path(), &["sim", "--fault-kinds", "418"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("--fault-kinds"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--fault-kinds"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -5,11 +5,25 @@ use crate::support::{run_in, stderr, stdout};
 #[test]
 fn demo_sets_up_syncs_and_summarises() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = run_in(dir.path(), &["demo", "--exit-after-setup", "--sim-listen", "127.0.0.1:0"]);
+    let output = run_in(
+        dir.path(),
+        &["demo", "--exit-after-setup", "--sim-listen", "127.0.0.1:0"],
+    );
     assert!(output.status.success(), "demo failed: {}", stderr(&output));
     let said = stdout(&output);
-    for expected in ["synced", "500 computers", "OS type", "agent status", "EC2 state", "instance type", "intrusion_prevention"] {
-        assert!(said.contains(expected), "demo output lacks {expected:?}:\n{said}");
+    for expected in [
+        "synced",
+        "500 computers",
+        "OS type",
+        "agent status",
+        "EC2 state",
+        "instance type",
+        "intrusion_prevention",
+    ] {
+        assert!(
+            said.contains(expected),
+            "demo output lacks {expected:?}:\n{said}"
+        );
     }
     assert!(dir.path().join("ward-data/ward.db").exists());
 

@@ -6,7 +6,16 @@ use crate::support::{Sim, stderr, stdout, workdir};
 #[test]
 fn api_key_never_appears_in_output_or_logs() {
     let key = "ward-sim-full-access";
-    let sim = Sim::start(&["--fleet", "30", "--full-access-key", key, "--fault-rate", "0.3", "--fault-kinds", "429,500,503"]);
+    let sim = Sim::start(&[
+        "--fleet",
+        "30",
+        "--full-access-key",
+        key,
+        "--fault-rate",
+        "0.3",
+        "--fault-kinds",
+        "429,500,503",
+    ]);
     let (dir, config) = workdir(&sim.base_url, "api_key = { env = \"WS_KEY\" }");
     for (key_given, expect_success) in [(key, true), ("wrong-Key-Value-7788", false)] {
         let output = crate::support::ward()
@@ -15,9 +24,17 @@ fn api_key_never_appears_in_output_or_logs() {
             .current_dir(dir.path())
             .output()
             .expect("ward sync runs");
-        assert_eq!(output.status.success(), expect_success, "{}", stderr(&output));
+        assert_eq!(
+            output.status.success(),
+            expect_success,
+            "{}",
+            stderr(&output)
+        );
         let everything = format!("{}{}", stdout(&output), stderr(&output));
         assert!(!everything.is_empty());
-        assert!(!everything.contains(key_given), "the key leaked:\n{everything}");
+        assert!(
+            !everything.contains(key_given),
+            "the key leaked:\n{everything}"
+        );
     }
 }

@@ -7,14 +7,21 @@ use std::process::{Child, Command, Output, Stdio};
 /// The `ward` binary under test.
 pub fn ward() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ward"));
-    command.env_remove("WARD_CONFIG").env_remove("WARD_API_KEY").env_remove("RUST_LOG");
+    command
+        .env_remove("WARD_CONFIG")
+        .env_remove("WARD_API_KEY")
+        .env_remove("RUST_LOG");
     command.stdin(Stdio::null());
     command
 }
 
 /// Runs `ward` with arguments in `dir`, returning its output.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    ward().args(args).current_dir(dir).output().expect("ward runs")
+    ward()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("ward runs")
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -42,7 +49,9 @@ impl Sim {
             .expect("ward sim starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).expect("ward sim prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("ward sim prints its address");
         let base_url = first
             .split_whitespace()
             .find(|word| word.starts_with("http://"))

@@ -15,7 +15,11 @@ use ward_sim::{SimConfig, Simulator};
 const DEMO_SEED: u64 = 42;
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let simulator = Simulator::new(SimConfig { fleet: args.fleet, seed: DEMO_SEED, ..SimConfig::default() });
+    let simulator = Simulator::new(SimConfig {
+        fleet: args.fleet,
+        seed: DEMO_SEED,
+        ..SimConfig::default()
+    });
     let listener = match tokio::net::TcpListener::bind(args.sim_listen).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -42,9 +46,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         let client = Arc::clone(&client);
         move || client.calls()
     };
-    let stats = crate::sync::run(client, Arc::clone(&store), &calls, crate::sync::Progress::auto())
-        .await
-        .context("demo sync failed")?;
+    let stats = crate::sync::run(
+        client,
+        Arc::clone(&store),
+        &calls,
+        crate::sync::Progress::auto(),
+    )
+    .await
+    .context("demo sync failed")?;
     let computers = store.computers(&InventoryFilter::default()).await?;
     let summary = FleetSummary::of(&computers);
 
@@ -53,7 +62,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     say(&mut out, "ward demo")?;
     say(
         &mut out,
-        &format!("  manager   simulated Workload Security at http://{address}/api (fleet {}, seed {DEMO_SEED})", args.fleet),
+        &format!(
+            "  manager   simulated Workload Security at http://{address}/api (fleet {}, seed {DEMO_SEED})",
+            args.fleet
+        ),
     )?;
     say(&mut out, &format!("  store     {}", config.store_url))?;
     say(
@@ -101,13 +113,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
 }
 
 /// The summary tables: OS types, agent status, EC2 state, instance types and modules.
 pub fn render_summary(summary: &FleetSummary) -> String {
     let ranked = |title: &str, map| {
-        let mut table = Table::new([title, "computers", "share"]).right_align(1).right_align(2);
+        let mut table = Table::new([title, "computers", "share"])
+            .right_align(1)
+            .right_align(2);
         for (name, count) in FleetSummary::ranked(map) {
             table.row([
                 name.to_owned(),
@@ -122,7 +140,11 @@ pub fn render_summary(summary: &FleetSummary) -> String {
         modules = modules.right_align(column);
     }
     for module in Module::ALL {
-        let counts = summary.modules.get(&module).cloned().unwrap_or_else(ModuleCounts::default);
+        let counts = summary
+            .modules
+            .get(&module)
+            .cloned()
+            .unwrap_or_else(ModuleCounts::default);
         modules.row([
             module.as_str().to_owned(),
             counts.on.to_string(),
@@ -135,12 +157,22 @@ pub fn render_summary(summary: &FleetSummary) -> String {
     let mut instance_types = FleetSummary::ranked(&summary.by_instance_type);
     let others: u64 = instance_types.iter().skip(8).map(|(_, count)| count).sum();
     instance_types.truncate(8);
-    let mut types = Table::new(["instance type", "computers", "share"]).right_align(1).right_align(2);
+    let mut types = Table::new(["instance type", "computers", "share"])
+        .right_align(1)
+        .right_align(2);
     for (name, count) in instance_types {
-        types.row([name.to_owned(), count.to_string(), format!("{:.1}%", percent(count, summary.computers))]);
+        types.row([
+            name.to_owned(),
+            count.to_string(),
+            format!("{:.1}%", percent(count, summary.computers)),
+        ]);
     }
     if others > 0 {
-        types.row(["(others)".to_owned(), others.to_string(), format!("{:.1}%", percent(others, summary.computers))]);
+        types.row([
+            "(others)".to_owned(),
+            others.to_string(),
+            format!("{:.1}%", percent(others, summary.computers)),
+        ]);
     }
     [
         ranked("OS type", &summary.by_os_type),

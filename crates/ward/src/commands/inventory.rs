@@ -58,7 +58,13 @@ impl<'a> From<&'a Computer> for InventoryRow<'a> {
                 .modules
                 .iter()
                 .map(|(module, state)| {
-                    (module.as_str(), ModuleView { state: &state.state, status: state.status.as_str() })
+                    (
+                        module.as_str(),
+                        ModuleView {
+                            state: &state.state,
+                            status: state.status.as_str(),
+                        },
+                    )
                 })
                 .collect(),
         }
@@ -90,8 +96,17 @@ pub async fn run(config: &Config, args: &InventoryArgs) -> anyhow::Result<()> {
         Output::Csv => write_csv(&mut out, &computers),
         Output::Table => {
             let mut table = Table::new([
-                "ID", "HOST", "OS", "AGENT", "POLICY", "INSTANCE", "ACCOUNT", "REGION", "TYPE",
-                "EC2 STATE", "PROTECTED",
+                "ID",
+                "HOST",
+                "OS",
+                "AGENT",
+                "POLICY",
+                "INSTANCE",
+                "ACCOUNT",
+                "REGION",
+                "TYPE",
+                "EC2 STATE",
+                "PROTECTED",
             ])
             .right_align(0);
             for computer in &computers {
@@ -120,9 +135,20 @@ pub async fn run(config: &Config, args: &InventoryArgs) -> anyhow::Result<()> {
 fn write_csv(out: &mut impl Write, computers: &[Computer]) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let mut header: Vec<String> = [
-        "computer_id", "host_name", "platform", "os_type", "agent_version", "agent_status",
-        "policy_id", "instance_id", "account_id", "availability_zone", "region", "instance_type",
-        "ec2_state", "protected",
+        "computer_id",
+        "host_name",
+        "platform",
+        "os_type",
+        "agent_version",
+        "agent_status",
+        "policy_id",
+        "instance_id",
+        "account_id",
+        "availability_zone",
+        "region",
+        "instance_type",
+        "ec2_state",
+        "protected",
     ]
     .iter()
     .map(|name| (*name).to_owned())

@@ -18,11 +18,12 @@ pub fn sim_config(args: &SimArgs) -> anyhow::Result<SimConfig> {
         .fault_kinds
         .iter()
         .map(|kind| {
-            kind.parse::<FaultKind>().map_err(|reason| crate::config::ConfigError {
-                file: "(command line)".into(),
-                key: "--fault-kinds".into(),
-                reason: reason.to_string(),
-            })
+            kind.parse::<FaultKind>()
+                .map_err(|reason| crate::config::ConfigError {
+                    file: "(command line)".into(),
+                    key: "--fault-kinds".into(),
+                    reason: reason.to_string(),
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SimConfig {
