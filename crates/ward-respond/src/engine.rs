@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use ward_core::{
     ActionKey, ActionStatus, Claim, ClaimRequest, Clock, Computer, DecisionRecord, Evaluations,
-    InventoryFilter, ManagerApi, ManagerError, Notice, NoticeKind, Notifier, Policy, RuleId,
-    ScanKind, Store, StoreError,
+    InventoryFilter, ManagerApi, ManagerError, Notice, NoticeKind, Notifier, Policy,
+    QuarantineRecord, RuleId, ScanKind, Store, StoreError,
 };
-use ward_events::{Event, EventKind};
+use ward_events::{Event, EventKind, Parsed};
 
 /// The adapters the engine works through.
 #[derive(Debug, Clone)]
@@ -85,6 +85,44 @@ impl Outcome {
     }
 }
 
+/// What became of one parsed input item.
+#[derive(Debug)]
+pub enum Handled {
+    Decided(Box<Outcome>),
+    /// Not understood: kept with its reason (except under `dry_run`).
+    Quarantined {
+        position: String,
+        reason: String,
+    },
+    /// ward could not handle it now (the manager could not be asked); nothing was recorded, so a
+    /// redelivery can succeed.
+    Failed {
+        position: String,
+        error: String,
+    },
+}
+
+impl Handled {
+    /// The JSON object reports print for it.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Handled::Decided(outcome) => outcome.to_json(),
+            Handled::Quarantined { position, reason } => json!({
+                "position": position,
+                "decision": "quarantined",
+                "reason": reason,
+                "actions": [],
+            }),
+            Handled::Failed { position, error } => json!({
+                "position": position,
+                "decision": "failed",
+                "reason": error,
+                "actions": [],
+            }),
+        }
+    }
+}
+
 /// Decides events and carries the decisions out.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -139,6 +177,44 @@ impl Engine {
                 .await?;
         }
         Ok(outcome)
+    }
+
+    /// Handles one parsed item: decides and acts on an event, or keeps a quarantined input with
+    /// its reason and where it came from (`origin`: a file, `webhook`, `sqs:<queue>`). Only a
+    /// store failure is an error: the caller cannot know what was recorded.
+    pub async fn handle_parsed(
+        &self,
+        parsed: Parsed,
+        origin: &str,
+        dry_run: bool,
+    ) -> Result<Handled, StoreError> {
+        let position = parsed.position().to_string();
+        match parsed {
+            Parsed::Event { event, .. } => match self.handle(&event, dry_run).await {
+                Ok(outcome) => Ok(Handled::Decided(Box::new(outcome))),
+                Err(EngineError::Store(error)) => Err(error),
+                Err(error) => Ok(Handled::Failed {
+                    position,
+                    error: error.to_string(),
+                }),
+            },
+            Parsed::Quarantined(quarantined) => {
+                let reason = quarantined.reason.to_string();
+                if !dry_run {
+                    self.ports
+                        .store
+                        .quarantine(&QuarantineRecord {
+                            origin: origin.to_owned(),
+                            position: position.clone(),
+                            reason: reason.clone(),
+                            raw: quarantined.raw_text().into_owned(),
+                            at: self.ports.clock.now_ms(),
+                        })
+                        .await?;
+                }
+                Ok(Handled::Quarantined { position, reason })
+            }
+        }
     }
 
     fn record(&self, outcome: &Outcome) -> DecisionRecord {

@@ -17,7 +17,7 @@ pub mod settings;
 pub use action::{Action, RuleTarget};
 pub use decide::{decide, guardduty_defaults, periodic_evaluations};
 pub use decision::{Decision, Facts, Verdict};
-pub use engine::{ActionOutcome, Engine, EngineError, Outcome, Ports};
+pub use engine::{ActionOutcome, Engine, EngineError, Handled, Outcome, Ports};
 pub use settings::{AssignTo, Playbook, ScanWait, Settings, Step, TypePattern};
 
 #[cfg(test)]

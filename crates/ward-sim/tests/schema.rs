@@ -93,10 +93,8 @@ fn check(items: &[Item]) -> Option<Vec<Verdict>> {
     let bytes = serde_json::to_vec(&input).expect("serializes");
     let writer = std::thread::spawn(move || stdin.write_all(&bytes));
     let output = child.wait_with_output().expect("the script finishes");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("the script reads its input");
+    // A script that stops early (missing packages) closes its input: its status says why.
+    let written = writer.join().expect("writer thread");
     let stderr = String::from_utf8_lossy(&output.stderr);
     match output.status.code() {
         Some(0) => {}
@@ -107,7 +105,7 @@ fn check(items: &[Item]) -> Option<Vec<Verdict>> {
             ));
             return None;
         }
-        other => panic!("schema_check.py failed ({other:?}): {stderr}"),
+        other => panic!("schema_check.py failed ({other:?}, input written: {written:?}): {stderr}"),
     }
     let verdicts: Vec<Value> =
         serde_json::from_slice(&output.stdout).expect("the script answers JSON");

@@ -1,16 +1,13 @@
 //! Wiring for the response engine: the ports `ward_respond::Engine` works through, built from the
-//! configuration (manager client, store, notifiers, evaluations sink, the tokio clock), and the
-//! loop that feeds it parsed input, quarantining what it cannot use.
+//! configuration (manager client, store, notifiers, evaluations sink, the tokio clock).
 
 use crate::config::Config;
-use anyhow::Context;
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use ward_core::{Clock, ManagerApi, Notifier, QuarantineRecord, Store};
-use ward_events::Parsed;
+use ward_core::{Clock, ManagerApi, Notifier, Store};
 use ward_notify::{Fanout, JsonLinesEvaluations, LogNotifier, WebhookNotifier, WebhookRoute};
-use ward_respond::{Engine, EngineError, Outcome, Ports};
+use ward_respond::{Engine, Ports};
 
 /// Wall-clock time and tokio's timer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,57 +71,4 @@ pub fn engine(
         clock: Arc::new(TokioClock),
     };
     Ok(Engine::new(ports, config.respond.clone()))
-}
-
-/// What became of one parsed item.
-#[derive(Debug)]
-pub enum Handled {
-    Decided(Box<Outcome>),
-    Quarantined {
-        position: String,
-        reason: String,
-    },
-    /// ward could not handle it (a store or manager failure); nothing was lost: it can be retried.
-    Failed {
-        position: String,
-        error: String,
-    },
-}
-
-/// Handles one parsed item: decides and acts on an event, or keeps a quarantined input with its
-/// reason (not under `dry_run`).
-pub async fn handle_parsed(
-    engine: &Engine,
-    store: &dyn Store,
-    parsed: Parsed,
-    origin: &str,
-    dry_run: bool,
-) -> anyhow::Result<Handled> {
-    let position = parsed.position().to_string();
-    match parsed {
-        Parsed::Event { event, .. } => match engine.handle(&event, dry_run).await {
-            Ok(outcome) => Ok(Handled::Decided(Box::new(outcome))),
-            Err(EngineError::Store(error)) => Err(error).context("the store failed"),
-            Err(error) => Ok(Handled::Failed {
-                position,
-                error: error.to_string(),
-            }),
-        },
-        Parsed::Quarantined(quarantined) => {
-            let reason = quarantined.reason.to_string();
-            if !dry_run {
-                store
-                    .quarantine(&QuarantineRecord {
-                        origin: origin.to_owned(),
-                        position: position.clone(),
-                        reason: reason.clone(),
-                        raw: quarantined.raw_text().into_owned(),
-                        at: now_ms(),
-                    })
-                    .await
-                    .context("cannot keep a quarantined input")?;
-            }
-            Ok(Handled::Quarantined { position, reason })
-        }
-    }
 }

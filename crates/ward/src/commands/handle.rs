@@ -6,9 +6,10 @@ use crate::cli::{HandleArgs, HandleOutput};
 use crate::commands::{connect_manager, open_store};
 use crate::config::Config;
 use crate::output::{self, Table};
-use crate::respond::{self, Handled};
+use crate::respond;
 use anyhow::Context;
 use std::io::Read;
+use ward_respond::Handled;
 
 pub async fn run(config: &Config, args: &HandleArgs) -> anyhow::Result<()> {
     let (bytes, origin) = read_input(args)?;
@@ -21,8 +22,10 @@ pub async fn run(config: &Config, args: &HandleArgs) -> anyhow::Result<()> {
     ]);
     let (mut decided, mut quarantined, mut failed) = (0usize, 0usize, 0usize);
     for parsed in ward_events::parse(&bytes) {
-        let handled =
-            respond::handle_parsed(&engine, store.as_ref(), parsed, &origin, args.dry_run).await?;
+        let handled = engine
+            .handle_parsed(parsed, &origin, args.dry_run)
+            .await
+            .context("the store failed")?;
         match &handled {
             Handled::Decided(outcome) => {
                 decided += 1;
@@ -34,7 +37,7 @@ pub async fn run(config: &Config, args: &HandleArgs) -> anyhow::Result<()> {
             Handled::Failed { .. } => failed += 1,
         }
         match args.output {
-            HandleOutput::Json => output::line(&mut out, &json_line(&handled).to_string())?,
+            HandleOutput::Json => output::line(&mut out, &handled.to_json().to_string())?,
             HandleOutput::Table => table_row(&mut table, &handled),
         }
     }
@@ -68,24 +71,6 @@ fn read_input(args: &HandleArgs) -> anyhow::Result<(Vec<u8>, String)> {
     let bytes = std::fs::read(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     Ok((bytes, args.input.display().to_string()))
-}
-
-fn json_line(handled: &Handled) -> serde_json::Value {
-    match handled {
-        Handled::Decided(outcome) => outcome.to_json(),
-        Handled::Quarantined { position, reason } => serde_json::json!({
-            "position": position,
-            "decision": "quarantined",
-            "reason": reason,
-            "actions": [],
-        }),
-        Handled::Failed { position, error } => serde_json::json!({
-            "position": position,
-            "decision": "failed",
-            "reason": error,
-            "actions": [],
-        }),
-    }
 }
 
 fn table_row(table: &mut Table, handled: &Handled) {
