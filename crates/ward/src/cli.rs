@@ -34,6 +34,19 @@ pub enum Command {
     /// Decide and act on AWS findings from a file (or `-` for stdin): GuardDuty, Inspector2,
     /// Config rule invocations, Security Hub, … one event, a JSON array, JSON lines or an SQS batch.
     Handle(HandleArgs),
+    /// The service: the signed event webhook (`POST /api/v1/events`) and a periodic inventory
+    /// refresh, until Ctrl-C.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Address to listen on (overrides `server.listen`; port 0 picks a free port, printed).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Seconds between inventory refreshes (0: never).
+    #[arg(long, default_value_t = 300)]
+    pub sync_every_secs: u64,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod demo;
 mod handle;
 mod inventory;
+mod run;
 mod sim;
 
 use crate::cli::{Cli, Command};
@@ -24,6 +25,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inventory(args) => {
             let config = load_config(cli.config.as_deref())?;
             inventory::run(&config, &args).await
+        }
+        Command::Run(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            run::run(&config, &args).await
         }
         Command::Handle(args) => {
             let config = load_config(cli.config.as_deref())?;

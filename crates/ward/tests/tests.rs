@@ -5,5 +5,6 @@ mod support;
 
 mod config_errors;
 mod demo;
+mod handle;
 mod secrets;
 mod sync_inventory;

@@ -1,0 +1,96 @@
+//! `ward run`: the service. Serves the signed event webhook (and health) and refreshes the
+//! inventory on a schedule, until Ctrl-C. (SQS sources, scheduled flows and the dashboard join
+//! here as they arrive.)
+
+use crate::cli::RunArgs;
+use crate::commands::{connect_manager, open_store};
+use crate::config::Config;
+use crate::output;
+use crate::respond;
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use ward_core::{ManagerApi, Store};
+
+pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
+    let client = connect_manager(&config.manager)?;
+    let store = open_store(&config.store_url).await?;
+    let manager: Arc<dyn ManagerApi> = client.clone();
+    let engine = respond::engine(config, Arc::clone(&manager), Arc::clone(&store))?;
+    let webhook_secret = config
+        .server
+        .webhook_secret
+        .as_ref()
+        .map(|source| source.load())
+        .transpose()
+        .map_err(|reason| anyhow::anyhow!("cannot read server.webhook_secret: {reason}"))?;
+    if webhook_secret.is_none() {
+        tracing::warn!("server.webhook_secret is not set: the event webhook refuses every event");
+    }
+    let listen = args.listen.unwrap_or(config.server.listen);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    let app = ward_server::router(ward_server::AppState {
+        engine: Arc::new(engine),
+        webhook_secret,
+    });
+    let mut out = output::stdout();
+    output::line(
+        &mut out,
+        &format!("ward run listening on http://{address} (events: POST /api/v1/events)"),
+    )?;
+    drop(out);
+    let refresh = tokio::spawn(refresh_inventory(
+        client,
+        store,
+        Duration::from_secs(args.sync_every_secs),
+    ));
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("interrupted; finishing requests in flight");
+        })
+        .await;
+    refresh.abort();
+    served.context("the server stopped")
+}
+
+/// Syncs now, then every `every` (never when zero). A failed sync is logged and retried at the
+/// next tick: the last good inventory stays in use.
+async fn refresh_inventory(
+    client: Arc<ward_manager::ManagerClient>,
+    store: Arc<dyn Store>,
+    every: Duration,
+) {
+    if every.is_zero() {
+        return;
+    }
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let calls = {
+            let client = Arc::clone(&client);
+            move || client.calls()
+        };
+        let manager: Arc<dyn ManagerApi> = client.clone();
+        match crate::sync::run(
+            manager,
+            Arc::clone(&store),
+            &calls,
+            crate::sync::Progress::Log,
+        )
+        .await
+        {
+            Ok(stats) => tracing::info!(
+                computers = stats.computers,
+                policies = stats.policies,
+                ips_rules = stats.ips_rules,
+                "inventory refreshed"
+            ),
+            Err(error) => tracing::warn!(error = format!("{error:#}"), "inventory refresh failed"),
+        }
+    }
+}
