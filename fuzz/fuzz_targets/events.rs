@@ -6,7 +6,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let parsed = ward_events::parse(data);
-    assert!(!parsed.is_empty(), "an input must be reported, even if only as quarantined");
+    assert!(
+        !parsed.is_empty(),
+        "an input must be reported, even if only as quarantined"
+    );
     for item in &parsed {
         let _ = item.position().to_string();
         match item {

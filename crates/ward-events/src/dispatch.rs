@@ -1,8 +1,9 @@
 //! One item — a JSON object's text — to events or quarantine records.
 //!
-//! The object is read once into [`Top`], a struct of the few keys that tell the shapes apart, with
-//! the big parts (`detail`, `Records`) kept as borrowed raw JSON. The shape decides which typed
-//! struct the raw part is then read into; nothing builds a `serde_json::Value` of the event.
+//! The object is read once into [`Top`], the few keys that tell the shapes apart. A finding's
+//! `detail` is read straight into its typed struct when `detail-type` and `source` came before it
+//! (AWS's own order), in the same pass; otherwise it is kept as borrowed raw JSON, like `Records`,
+//! and read once the shape is known. Nothing builds a `serde_json::Value` of an event.
 //!
 //! Shapes, in the order they are tried: an EventBridge envelope (`detail-type`); a Lambda batch
 //! (`Records`: SQS messages, SNS notifications, or CloudTrail log records); a Config rule

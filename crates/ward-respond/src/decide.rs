@@ -180,7 +180,7 @@ fn guardduty(
     }
     if finding.resource_type != "Instance" || finding.instance_id.is_none() {
         decision.reason = format!(
-            "the finding is about a {} resource, not an EC2 instance",
+            "the finding is about resource type {}, not an EC2 instance",
             finding.resource_type
         );
         return;

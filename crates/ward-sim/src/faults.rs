@@ -58,11 +58,18 @@ pub(crate) enum Fault {
 }
 
 /// Decides, call by call, whether to inject a fault: deterministic from the seed.
+///
+/// The dice are balanced: a call is faulted with probability `rate` plus the shortfall so far
+/// (`rate × calls − faults`), clamped to `[0, 1]`. Which calls fail stays random, but the number
+/// of faults never strays a whole call from `rate × calls`, so even a short test at rate 0.5
+/// meets faults, and a long one meets exactly its share. The kind is drawn uniformly.
 #[derive(Debug)]
 pub(crate) struct FaultDice {
     rate: f64,
     kinds: Vec<FaultKind>,
     rng: Rng,
+    /// `rate × calls − faults`: how far behind the share the faults are.
+    shortfall: f64,
 }
 
 impl FaultDice {
@@ -75,12 +82,19 @@ impl FaultDice {
             },
             kinds: kinds.to_vec(),
             rng: Rng::derive(seed, 0xFA_0175, 0),
+            shortfall: 0.0,
         }
     }
 
     /// The fault for the next call, if any.
     pub(crate) fn roll(&mut self) -> Option<Fault> {
-        if self.rate <= 0.0 || self.kinds.is_empty() || !self.rng.chance(self.rate) {
+        if self.rate <= 0.0 || self.kinds.is_empty() {
+            return None;
+        }
+        let chance = (self.rate + self.shortfall).clamp(0.0, 1.0);
+        let faulted = self.rng.chance(chance);
+        self.shortfall += self.rate - if faulted { 1.0 } else { 0.0 };
+        if !faulted {
             return None;
         }
         Some(match *self.rng.pick(&self.kinds) {
@@ -121,9 +135,21 @@ mod tests {
         assert!((0..1000).all(|_| none.roll().is_none()));
         let mut all = FaultDice::new(1, 1.0, &[FaultKind::InternalError]);
         assert!((0..100).all(|_| all.roll() == Some(Fault::InternalError)));
-        let mut some = FaultDice::new(1, 0.3, &FaultKind::ALL);
-        let count = (0..10_000).filter(|_| some.roll().is_some()).count();
-        assert!((2_700..3_300).contains(&count), "{count}");
+        for (seed, rate) in [(1, 0.3), (2, 0.5), (3, 0.05), (4, 0.9)] {
+            let mut some = FaultDice::new(seed, rate, &FaultKind::ALL);
+            let mut faults = 0;
+            for calls in 1..=10_000 {
+                faults += usize::from(some.roll().is_some());
+                let expected = rate * calls as f64;
+                assert!(
+                    (faults as f64 - expected).abs() < 1.0,
+                    "rate {rate}: {faults} faults after {calls} calls"
+                );
+            }
+        }
+        let mut half = FaultDice::new(7, 0.5, &FaultKind::ALL);
+        let first: Vec<bool> = (0..4).map(|_| half.roll().is_some()).collect();
+        assert!(first.iter().filter(|f| **f).count() >= 1, "{first:?}");
         let rolls = |seed| {
             let mut dice = FaultDice::new(seed, 0.5, &FaultKind::ALL);
             (0..50).map(|_| dice.roll()).collect::<Vec<_>>()

@@ -12,13 +12,20 @@ fn demo_sets_up_syncs_and_summarises() {
     assert!(output.status.success(), "demo failed: {}", stderr(&output));
     let said = stdout(&output);
     for expected in [
-        "synced",
-        "500 computers",
+        "sync ",
+        "504 computers",
         "OS type",
         "agent status",
         "EC2 state",
         "instance type",
         "intrusion_prevention",
+        "responses",
+        "Recon:EC2/PortProbeUnprotectedPort on i-0e8dfbd8c13eca8ad → respond",
+        "scan-recommendations-applied",
+        "on i-05746eb48123455e0 → notify",
+        "CVE-2024-29069",
+        "→ evaluate",
+        "→ quarantined",
     ] {
         assert!(
             said.contains(expected),
@@ -31,5 +38,16 @@ fn demo_sets_up_syncs_and_summarises() {
     let output = run_in(dir.path(), &["inventory", "--output", "json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let computers: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(computers.len(), 500);
+    // 500 generated, plus the sample findings' four instances.
+    assert_eq!(computers.len(), 504);
+
+    // A second demo finds the samples' actions done already (the ledger is in ./ward-data).
+    let output = run_in(
+        dir.path(),
+        &["demo", "--exit-after-setup", "--sim-listen", "127.0.0.1:0"],
+    );
+    assert!(output.status.success(), "demo failed: {}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains("[already-done]"), "{said}");
+    assert!(!said.contains("[done]"), "{said}");
 }

@@ -1,5 +1,6 @@
 //! `ward demo`: the whole of ward on embedded defaults — an in-process simulator, a SQLite store
-//! under `./ward-data/`, a sync, and a summary of the fleet.
+//! under `./ward-data/`, a sync, a summary of the fleet, and the bundled sample findings replayed
+//! through the response engine with each decision and its reason.
 
 use crate::cli::DemoArgs;
 use crate::config::{ApiKeySource, Auth, Config};
@@ -11,13 +12,44 @@ use ward_core::summary::{FleetSummary, ModuleCounts};
 use ward_core::{InventoryFilter, Module};
 use ward_sim::{SimConfig, Simulator};
 
+/// A bundled sample: its file name and bytes.
+macro_rules! sample {
+    ($name:literal) => {
+        ($name, include_bytes!(concat!("../../samples/", $name)))
+    };
+}
+
 /// The demo simulator's seed: the same demo every time.
 const DEMO_SEED: u64 = 42;
+
+/// The bundled sample events (see `crates/ward/samples/README.md`), replayed in this order.
+const SAMPLES: [(&str, &[u8]); 9] = [
+    sample!("guardduty-finding-ec2-recon-ec2-port-probe.deep-security-2017.json"),
+    sample!("ward-guardduty-finding-ec2-current-format.json"),
+    sample!("guardduty-finding-detail-only-ec2.aws-samples.json"),
+    sample!("ward-inspector2-package-vulnerability-ec2.json"),
+    sample!("ward-securityhub-findings-imported.json"),
+    sample!("ward-config-invocation-protected-by.json"),
+    sample!("config-rule-invocation-ec2-change.awsdocs.json"),
+    sample!("ward-sqs-batch-guardduty.json"),
+    sample!("ward-malformed-guardduty-bad-instance-id.json"),
+];
+
+/// The instances of the samples the demo's simulator protects, and the one it does not.
+const PROTECTED_SAMPLE_INSTANCES: [&str; 3] = [
+    "i-0e8dfbd8c13eca8ad",
+    "i-0123456789abcdef0",
+    "i-0abcdef1234567890",
+];
+const UNPROTECTED_SAMPLE_INSTANCES: [&str; 1] = ["i-05746eb48123455e0"];
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let simulator = Simulator::new(SimConfig {
         fleet: args.fleet,
         seed: DEMO_SEED,
+        scan_delay_ms: 50,
+        protect: PROTECTED_SAMPLE_INSTANCES.map(String::from).to_vec(),
+        unprotected: UNPROTECTED_SAMPLE_INSTANCES.map(String::from).to_vec(),
         ..SimConfig::default()
     });
     let listener = match tokio::net::TcpListener::bind(args.sim_listen).await {
@@ -39,6 +71,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     config.manager.api_key = ApiKeySource::SimulatorDemo;
     config.manager.auth = Auth::ApiKey;
     config.store_url = format!("sqlite://{}", args.data_dir.join("ward.db").display());
+    config.evaluations_file = args.data_dir.join("evaluations.jsonl");
+    config.respond.scan_wait.first_ms = 50;
 
     let client = super::connect_manager(&config.manager)?;
     let store = super::open_store(&config.store_url).await?;
@@ -47,7 +81,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         move || client.calls()
     };
     let stats = crate::sync::run(
-        client,
+        client.clone(),
         Arc::clone(&store),
         &calls,
         crate::sync::Progress::auto(),
@@ -90,6 +124,29 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     )?;
     say(&mut out, &render_summary(&summary))?;
 
+    let engine = crate::respond::engine(&config, client, Arc::clone(&store))?;
+    say(
+        &mut out,
+        "\nresponses: the bundled sample findings, replayed (a second run finds them already done)",
+    )?;
+    for (name, bytes) in SAMPLES {
+        for parsed in ward_events::parse(bytes) {
+            let handled = engine
+                .handle_parsed(parsed, name, false)
+                .await
+                .context("the store failed")?;
+            say(&mut out, &describe(name, &handled))?;
+        }
+    }
+    say(
+        &mut out,
+        &format!(
+            "\n  ledger, decisions and quarantine in {}; Config evaluations in {}",
+            config.store_url,
+            config.evaluations_file.display()
+        ),
+    )?;
+
     if args.exit_after_setup {
         server.abort();
         return Ok(());
@@ -110,6 +167,37 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
+}
+
+/// One handled sample item, as the demo prints it.
+fn describe(name: &str, handled: &ward_respond::Handled) -> String {
+    use ward_respond::Handled;
+    match handled {
+        Handled::Decided(outcome) => {
+            let decision = &outcome.decision;
+            let mut text = format!(
+                "\n  {} {} on {} → {}\n    why: {}",
+                decision.source,
+                decision.finding_type,
+                decision.instance_id.as_deref().unwrap_or("-"),
+                decision.verdict.as_str(),
+                decision.reason
+            );
+            for action in &outcome.actions {
+                text.push_str(&format!(
+                    "\n    {} {} [{}] {}",
+                    action.kind, action.target, action.status, action.detail
+                ));
+            }
+            text
+        }
+        Handled::Quarantined { position, reason } => {
+            format!("\n  {name} ({position}) → quarantined\n    why: {reason}")
+        }
+        Handled::Failed { position, error } => {
+            format!("\n  {name} ({position}) → failed\n    why: {error}")
+        }
+    }
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
