@@ -37,6 +37,9 @@ pub enum Command {
     /// The service: the signed event webhook (`POST /api/v1/events`) and a periodic inventory
     /// refresh, until Ctrl-C.
     Run(RunArgs),
+    /// The AWS Lambda entry: EventBridge events, SQS batches (with partial batch failures) and
+    /// Config rule invocations, through the Lambda runtime API.
+    Lambda,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod demo;
 mod handle;
 mod inventory;
+mod lambda;
 mod run;
 mod sim;
 
@@ -25,6 +26,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inventory(args) => {
             let config = load_config(cli.config.as_deref())?;
             inventory::run(&config, &args).await
+        }
+        Command::Lambda => {
+            let config = load_config(cli.config.as_deref())?;
+            lambda::run(&config).await
         }
         Command::Run(args) => {
             let config = load_config(cli.config.as_deref())?;

@@ -2,7 +2,7 @@
 //! outcome to an exit code (0 ok, 1 runtime failure, 2 usage or config error).
 
 use clap::Parser;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use ward::{cli, commands, config};
 
@@ -50,6 +50,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

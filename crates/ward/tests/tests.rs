@@ -6,5 +6,6 @@ mod support;
 mod config_errors;
 mod demo;
 mod handle;
+mod lambda;
 mod secrets;
 mod sync_inventory;
