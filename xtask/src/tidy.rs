@@ -34,7 +34,7 @@ fn workspace_root() -> PathBuf {
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--locked"])
         .current_dir(workspace_root())
         .output()
         .expect("cargo metadata runs");
