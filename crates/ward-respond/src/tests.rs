@@ -14,8 +14,8 @@ use ward_events::Event;
 
 const INSTANCE: &str = "i-0123456789abcdef0";
 
-fn event(value: Value) -> Event {
-    let bytes = serde_json::to_vec(&value).unwrap();
+fn event(value: &Value) -> Event {
+    let bytes = serde_json::to_vec(value).unwrap();
     let parsed = ward_events::parse(&bytes);
     assert_eq!(parsed.len(), 1, "{parsed:?}");
     parsed[0]
@@ -25,7 +25,7 @@ fn event(value: Value) -> Event {
 }
 
 fn guardduty(finding_type: &str) -> Event {
-    event(json!({
+    event(&json!({
         "version": "0", "id": "env-1", "detail-type": "GuardDuty Finding", "source": "aws.guardduty",
         "account": "111122223333", "time": "2024-09-10T04:06:33Z", "region": "us-west-2", "resources": [],
         "detail": {
@@ -42,7 +42,7 @@ fn guardduty(finding_type: &str) -> Event {
 
 fn inspector(cves: &[&str], status: &str) -> Event {
     let related: Vec<&str> = cves.iter().skip(1).copied().collect();
-    event(json!({
+    event(&json!({
         "version": "0", "id": "env-2", "detail-type": "Inspector2 Finding", "source": "aws.inspector2",
         "account": "111122223333", "time": "2024-04-30T21:26:53Z", "region": "us-east-1",
         "resources": [INSTANCE],
@@ -73,7 +73,7 @@ fn config_change(rule_name: &str, parameters: &str, status: &str) -> Event {
         "notificationCreationTime": "2016-02-17T01:36:34.043Z",
         "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.0"
     });
-    event(json!({
+    event(&json!({
         "invokingEvent": invoking.to_string(), "ruleParameters": parameters,
         "resultToken": "token-1", "eventLeftScope": false,
         "executionRoleArn": "arn:aws:iam::123456789012:role/config-role",
