@@ -81,12 +81,21 @@ impl Action {
         }
     }
 
-    /// Actions with the same key inside the cooldown are done once: scans of one kind on one
-    /// computer, whichever finding asked.
+    /// Actions with the same key inside the cooldown are done once, whichever finding asked:
+    /// scans of one kind on one computer, and one set of rules assigned to one target.
     pub fn coalesce_key(&self) -> Option<String> {
         match self {
             Self::Scan { computer_id, .. } => {
                 Some(format!("{}:computer:{computer_id}", self.kind()))
+            }
+            Self::AssignIpsRules { rule_ids, .. } => {
+                let ids: Vec<String> = rule_ids.iter().map(ToString::to_string).collect();
+                Some(format!(
+                    "{}:{}:rules:{}",
+                    self.kind(),
+                    self.target(),
+                    ids.join(",")
+                ))
             }
             _ => None,
         }
@@ -178,7 +187,10 @@ mod tests {
             cves: vec!["CVE-2024-29069".into()],
         };
         assert_eq!(action.target(), "policy:3");
-        assert_eq!(action.coalesce_key(), None);
+        assert_eq!(
+            action.coalesce_key().as_deref(),
+            Some("assign-ips-rules:policy:3:rules:10,11")
+        );
         assert_eq!(
             action.describe(),
             "assign IPS rules 10, 11 to policy 3 (covering CVE-2024-29069)"

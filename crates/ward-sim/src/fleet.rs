@@ -295,7 +295,7 @@ impl Fleet {
 
 /// How a generated computer is managed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum Management {
     /// Known to the connector, running an agent.
     Managed,
     /// Running an agent on an instance no connector knows.
@@ -381,16 +381,16 @@ pub(crate) fn generate(
                 Rng::derive(seed, STREAM_RETRY, ((index as u64) << 8) | retry).hex(16)
             );
         }
-        let kind = if index == 0 {
-            Kind::Managed
+        let management = if index == 0 {
+            Management::Managed
         } else {
             *rng.weighted(&[
-                (Kind::Managed, 85),
-                (Kind::AgentOnly, 6),
-                (Kind::NoAgent, 9),
+                (Management::Managed, 85),
+                (Management::AgentOnly, 6),
+                (Management::NoAgent, 9),
             ])
         };
-        let computer = generator.computer(id, &instance, kind, index == 0, &mut rng);
+        let computer = generator.computer(id, &instance, management, index == 0, &mut rng);
         fleet.push(computer);
     }
     for (listed, instances) in [(true, &config.protect), (false, &config.unprotected)] {
@@ -405,8 +405,12 @@ pub(crate) fn generate(
             }
             let id = take_id(&mut id_rng);
             let mut rng = Rng::derive(seed, STREAM_EXTRA, hash_str(instance));
-            let kind = if listed { Kind::Managed } else { Kind::NoAgent };
-            let mut computer = generator.computer(id, instance, kind, true, &mut rng);
+            let management = if listed {
+                Management::Managed
+            } else {
+                Management::NoAgent
+            };
+            let mut computer = generator.computer(id, instance, management, true, &mut rng);
             if !listed {
                 computer.policy_id = 0;
             }
@@ -488,7 +492,7 @@ impl Generator<'_> {
         &self,
         id: i32,
         instance_id: &str,
-        kind: Kind,
+        management: Management,
         healthy: bool,
         rng: &mut Rng,
     ) -> Computer {
@@ -548,7 +552,7 @@ impl Generator<'_> {
             (region_index * 64 + os_index) as u64,
         )
         .hex(16);
-        let ec2 = (kind != Kind::AgentOnly).then(|| {
+        let ec2 = (management != Management::AgentOnly).then(|| {
             Box::new(Ec2Summary {
                 account_id: account_id.clone(),
                 operating_system: match os.family {
@@ -568,14 +572,14 @@ impl Generator<'_> {
                 ami_id: format!("ami-0{ami}"),
             })
         });
-        let agent_reported = (kind == Kind::AgentOnly).then(|| {
+        let agent_reported = (management == Management::AgentOnly).then(|| {
             Box::new(AgentReported {
                 account_id: account_id.clone(),
                 instance_id: instance_id.to_owned(),
                 region,
             })
         });
-        let agent = (kind != Kind::NoAgent).then(|| {
+        let agent = (management != Management::NoAgent).then(|| {
             let online = healthy || (powered_on && rng.chance(0.97));
             let request = now - rng.between(HOUR_MS, 14 * DAY_MS);
             Agent {
@@ -602,8 +606,8 @@ impl Generator<'_> {
                 },
             }
         });
-        let policy_id = match kind {
-            Kind::NoAgent if rng.chance(0.85) => 0,
+        let policy_id = match management {
+            Management::NoAgent if rng.chance(0.85) => 0,
             _ if !healthy && rng.chance(0.01) => 0,
             _ => role.policy_id,
         };

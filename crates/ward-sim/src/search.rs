@@ -56,6 +56,17 @@ pub(crate) enum Value<'a> {
     Date(i64),
 }
 
+impl Value<'_> {
+    /// The text of a string value, borrowed or computed.
+    fn text(&self) -> Option<&str> {
+        match self {
+            Self::Str(text) => Some(text),
+            Self::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
 /// A collection whose objects can be searched.
 pub(crate) trait Searchable {
     /// The collection's searchable fields.
@@ -206,6 +217,7 @@ impl<F: Copy + PartialEq + std::fmt::Debug> Query<F> {
     /// Compiles a filter for a collection, refusing unknown fields and tests that do not fit a
     /// field's kind.
     pub(crate) fn compile<T: Searchable<Field = F>>(filter: SearchFilter) -> Result<Self, String> {
+        // Results always come in ID order, which is what `sortByObjectID` asks for.
         let _ = filter.sort_by_object_id;
         let max_items = match filter.max_items {
             None => MAX_ITEMS,
@@ -429,13 +441,15 @@ fn test_matches<T: Searchable>(test: &Test<T::Field>, object: &T) -> bool {
             negate,
             pattern,
         } => {
-            let any = match object.value(*field) {
-                Value::Str(text) => pattern.matches(text),
-                Value::Text(text) => pattern.matches(&text),
+            let value = object.value(*field);
+            let any = match &value {
                 Value::List(items) => items.iter().any(|item| pattern.matches(item)),
                 Value::StaticList(items) => items.iter().any(|item| pattern.matches(item)),
                 Value::Number(number) => pattern.matches(&number.to_string()),
-                Value::Null | Value::Bool(_) | Value::Date(_) => return false,
+                other => match other.text() {
+                    Some(text) => pattern.matches(text),
+                    None => return false,
+                },
             };
             any != *negate
         }
@@ -443,15 +457,10 @@ fn test_matches<T: Searchable>(test: &Test<T::Field>, object: &T) -> bool {
             let number = match object.value(*field) {
                 Value::Number(number) => number,
                 Value::Date(ms) => ms as f64,
-                Value::Str(text) => match text.trim().parse::<f64>() {
-                    Ok(number) => number,
-                    Err(_) => return false,
+                other => match other.text().map(|text| text.trim().parse::<f64>()) {
+                    Some(Ok(number)) => number,
+                    _ => return false,
                 },
-                Value::Text(text) => match text.trim().parse::<f64>() {
-                    Ok(number) => number,
-                    Err(_) => return false,
-                },
-                _ => return false,
             };
             number.partial_cmp(value).is_some_and(|ord| op.holds(ord))
         }
@@ -462,11 +471,10 @@ fn test_matches<T: Searchable>(test: &Test<T::Field>, object: &T) -> bool {
             field,
             negate,
             value,
-        } => match object.value(*field) {
-            Value::Str(text) => text.eq_ignore_ascii_case(value) != *negate,
-            Value::Text(text) => text.eq_ignore_ascii_case(value) != *negate,
-            _ => false,
-        },
+        } => object
+            .value(*field)
+            .text()
+            .is_some_and(|text| text.eq_ignore_ascii_case(value) != *negate),
         Test::Date { field, first, last } => {
             let Value::Date(ms) = object.value(*field) else {
                 return false;
@@ -484,13 +492,11 @@ fn test_matches<T: Searchable>(test: &Test<T::Field>, object: &T) -> bool {
             after_first && before_last
         }
         Test::Null { field, is_null } => matches!(object.value(*field), Value::Null) == *is_null,
-        Test::Version { field, op, value } => match object.value(*field) {
-            Value::Str(text) => parse_version(text)
-                .is_some_and(|version| op.holds(compare_versions(&version, value))),
-            Value::Text(text) => parse_version(&text)
-                .is_some_and(|version| op.holds(compare_versions(&version, value))),
-            _ => false,
-        },
+        Test::Version { field, op, value } => object
+            .value(*field)
+            .text()
+            .and_then(parse_version)
+            .is_some_and(|version| op.holds(compare_versions(&version, value))),
     }
 }
 

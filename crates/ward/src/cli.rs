@@ -62,6 +62,9 @@ pub struct HandleArgs {
     /// Output format: a table, or one JSON object per event.
     #[arg(long, value_enum, default_value_t = HandleOutput::Table)]
     pub output: HandleOutput,
+    /// Events handled at once (results are still printed in input order).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 /// How `ward handle` prints its decisions.

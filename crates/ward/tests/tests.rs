@@ -7,5 +7,6 @@ mod config_errors;
 mod demo;
 mod handle;
 mod lambda;
+mod reliability;
 mod secrets;
 mod sync_inventory;

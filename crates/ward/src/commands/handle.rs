@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::output::{self, Table};
 use crate::respond;
 use anyhow::Context;
+use futures::StreamExt;
 use std::io::Read;
 use ward_respond::Handled;
 
@@ -21,11 +22,11 @@ pub async fn run(config: &Config, args: &HandleArgs) -> anyhow::Result<()> {
         "event", "source", "type", "instance", "decision", "actions", "reason",
     ]);
     let (mut decided, mut quarantined, mut failed) = (0usize, 0usize, 0usize);
-    for parsed in ward_events::parse(&bytes) {
-        let handled = engine
-            .handle_parsed(parsed, &origin, args.dry_run)
-            .await
-            .context("the store failed")?;
+    let mut handled_in_order = futures::stream::iter(ward_events::parse(&bytes))
+        .map(|parsed| engine.handle_parsed(parsed, &origin, args.dry_run))
+        .buffered(usize::from(args.concurrency));
+    while let Some(handled) = handled_in_order.next().await {
+        let handled = handled.context("the store failed")?;
         match &handled {
             Handled::Decided(outcome) => {
                 decided += 1;
