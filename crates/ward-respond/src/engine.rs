@@ -6,6 +6,7 @@
 use crate::action::{Action, RuleTarget};
 use crate::decide::{decide, periodic_evaluations};
 use crate::decision::{Decision, Facts, Verdict};
+use crate::index::InventoryIndex;
 use crate::settings::Settings;
 use serde::Serialize;
 use serde_json::json;
@@ -128,11 +129,24 @@ impl Handled {
 pub struct Engine {
     ports: Ports,
     settings: Settings,
+    /// A warm inventory, consulted before the store.
+    index: Option<Arc<InventoryIndex>>,
 }
 
 impl Engine {
     pub fn new(ports: Ports, settings: Settings) -> Self {
-        Self { ports, settings }
+        Self {
+            ports,
+            settings,
+            index: None,
+        }
+    }
+
+    /// Decides against an in-memory inventory first (for large batches); the store and the
+    /// manager still answer for what it does not hold.
+    pub fn with_index(mut self, index: InventoryIndex) -> Self {
+        self.index = Some(Arc::new(index));
+        self
     }
 
     pub fn settings(&self) -> &Settings {
@@ -286,6 +300,13 @@ impl Engine {
         };
         if !needed {
             return Ok(HashMap::new());
+        }
+        if let (Some(index), Some(policy_id)) = (
+            &self.index,
+            computer.and_then(|computer| computer.policy_id),
+        ) && let Some(policy) = index.policy(policy_id.0)
+        {
+            return Ok(HashMap::from([(policy_id.0, policy.clone())]));
         }
         Ok(self
             .ports

@@ -12,12 +12,14 @@ pub mod config_rules;
 pub mod decide;
 pub mod decision;
 pub mod engine;
+pub mod index;
 pub mod settings;
 
 pub use action::{Action, RuleTarget};
 pub use decide::{decide, guardduty_defaults, periodic_evaluations};
 pub use decision::{Decision, Facts, Verdict};
 pub use engine::{ActionOutcome, Engine, EngineError, Handled, Outcome, Ports};
+pub use index::InventoryIndex;
 pub use settings::{AssignTo, Playbook, ScanWait, Settings, Step, TypePattern};
 
 #[cfg(test)]

@@ -12,17 +12,29 @@ use futures::StreamExt;
 use std::io::Read;
 use ward_respond::Handled;
 
+/// From this many items on, the inventory is loaded into memory first.
+const WARM_INVENTORY_FROM: usize = 1000;
+
 pub async fn run(config: &Config, args: &HandleArgs) -> anyhow::Result<()> {
     let (bytes, origin) = read_input(args)?;
     let manager = connect_manager(&config.manager)?;
     let store = open_store(&config.store_url).await?;
-    let engine = respond::engine(config, manager, store.clone())?;
+    let parsed = ward_events::parse(&bytes);
+    let mut engine = respond::engine(config, manager, store.clone())?;
+    if parsed.len() >= WARM_INVENTORY_FROM {
+        // Many events: decide against the inventory in memory, not one store query per event.
+        let computers = store
+            .computers(&ward_core::InventoryFilter::default())
+            .await?;
+        let policies = store.policies().await?;
+        engine = engine.with_index(ward_respond::InventoryIndex::new(computers, policies));
+    }
     let mut out = output::stdout();
     let mut table = Table::new([
         "event", "source", "type", "instance", "decision", "actions", "reason",
     ]);
     let (mut decided, mut quarantined, mut failed) = (0usize, 0usize, 0usize);
-    let mut handled_in_order = futures::stream::iter(ward_events::parse(&bytes))
+    let mut handled_in_order = futures::stream::iter(parsed)
         .map(|parsed| engine.handle_parsed(parsed, &origin, args.dry_run))
         .buffered(usize::from(args.concurrency));
     while let Some(handled) = handled_in_order.next().await {
