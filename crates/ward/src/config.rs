@@ -172,36 +172,31 @@ pub enum ApiKeySource {
     SimulatorDemo,
 }
 
-impl fmt::Debug for ApiKeySource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ApiKeySource {
+    /// The file or variable it names, when it names one.
+    fn source(&self) -> Option<SecretSource> {
         match self {
-            Self::Env(name) => write!(f, "env {name}"),
-            Self::File(path) => write!(f, "file {}", path.display()),
-            Self::SimulatorDemo => f.write_str("simulator demo key"),
+            Self::Env(name) => Some(SecretSource::Env(name.clone())),
+            Self::File(path) => Some(SecretSource::File(path.clone())),
+            Self::SimulatorDemo => None,
         }
+    }
+
+    /// Reads the key. The error names the source, never the value.
+    pub fn load(&self) -> Result<Secret, String> {
+        self.source().map_or_else(
+            || Ok(Secret::new(SIMULATOR_DEMO_KEY)),
+            |source| source.load(),
+        )
     }
 }
 
-impl ApiKeySource {
-    /// Reads the key. The error names the source, never the value.
-    pub fn load(&self) -> Result<Secret, String> {
-        let secret = match self {
-            Self::Env(name) => Secret::new(
-                std::env::var(name)
-                    .map_err(|_| format!("environment variable {name} is not set"))?,
-            ),
-            Self::File(path) => Secret::new(
-                std::fs::read_to_string(path)
-                    .map_err(|error| format!("cannot read {}: {error}", path.display()))?
-                    .trim()
-                    .to_owned(),
-            ),
-            Self::SimulatorDemo => Secret::new(SIMULATOR_DEMO_KEY),
-        };
-        if secret.is_empty() {
-            return Err(format!("the API key from {self:?} is empty"));
+impl fmt::Debug for ApiKeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.source() {
+            Some(source) => source.fmt(f),
+            None => f.write_str("simulator demo key"),
         }
-        Ok(secret)
     }
 }
 
