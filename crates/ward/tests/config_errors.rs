@@ -67,3 +67,16 @@ fn bad_flags_are_usage_errors() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_bad_playbook_names_its_key() {
+    let message =
+        refused("[[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nactions = [\"scan-everything\"]\n");
+    assert!(
+        message.contains("ward.toml: playbooks[0].actions: unknown action `scan-everything`"),
+        "{message}"
+    );
+    let message =
+        refused("[[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nmodules = [\"lasers\"]\n");
+    assert!(message.contains("playbooks[0].modules"), "{message}");
+}
