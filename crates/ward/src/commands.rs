@@ -8,7 +8,7 @@ mod run;
 mod sim;
 
 use crate::cli::{Cli, Command};
-use crate::config::{Auth, Config, ManagerConfig};
+use crate::config::{Auth, Config};
 use anyhow::Context;
 use std::path::Path;
 use std::sync::Arc;
@@ -51,30 +51,32 @@ pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     }
 }
 
-/// A manager client for the configured manager (reads the API key from its source).
-pub fn connect_manager(config: &ManagerConfig) -> anyhow::Result<Arc<ManagerClient>> {
-    let api_key = config
-        .api_key
-        .load()
-        .map_err(|reason| anyhow::anyhow!("cannot read the manager API key: {reason}"))?;
+/// A manager client for the configured manager (reads the API key from its source, AWS included).
+pub async fn connect_manager(config: &Config) -> anyhow::Result<Arc<ManagerClient>> {
+    let manager = &config.manager;
+    let api_key = match manager.api_key.source() {
+        Some(source) => crate::aws::load_secret(&source, config).await,
+        None => manager.api_key.load(),
+    }
+    .map_err(|reason| anyhow::anyhow!("cannot read the manager API key: {reason}"))?;
     let client_config = ClientConfig {
-        base_url: config.url.clone(),
+        base_url: manager.url.clone(),
         api_key,
-        auth: match config.auth {
+        auth: match manager.auth {
             Auth::ApiKey => AuthScheme::ApiKey,
             Auth::ApiSecretKey => AuthScheme::ApiSecretKey,
         },
-        timeout: config.timeout,
+        timeout: manager.timeout,
         retry: RetryPolicy {
-            max_attempts: config.max_attempts,
+            max_attempts: manager.max_attempts,
             ..RetryPolicy::default()
         },
-        rate_limit_per_minute: config.rate_limit_per_minute,
-        max_concurrency: config.max_concurrency,
-        ca_bundle: config.ca_bundle.clone(),
+        rate_limit_per_minute: manager.rate_limit_per_minute,
+        max_concurrency: manager.max_concurrency,
+        ca_bundle: manager.ca_bundle.clone(),
     };
     let client = ward_manager::connect(client_config)
-        .with_context(|| format!("cannot set up the manager client for {}", config.url))?;
+        .with_context(|| format!("cannot set up the manager client for {}", manager.url))?;
     Ok(Arc::new(client))
 }
 
@@ -85,7 +87,7 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn ward_core::Store>> 
 
 /// `ward sync`: the manager's inventory into the store.
 async fn sync(config: &Config) -> anyhow::Result<()> {
-    let client = connect_manager(&config.manager)?;
+    let client = connect_manager(config).await?;
     let store = open_store(&config.store_url).await?;
     let calls = {
         let client = Arc::clone(&client);

@@ -65,6 +65,35 @@ pub struct RawConfig {
     /// `ward run`'s HTTP server (the event webhook).
     #[serde(default)]
     pub server: RawServer,
+    /// How ward reaches AWS.
+    pub aws: Option<RawAws>,
+    /// Where `ward run` reads events from, besides the webhook.
+    #[serde(default)]
+    pub sources: Vec<RawSource>,
+}
+
+/// `[aws]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawAws {
+    /// The region (default: the SDK's chain, e.g. `AWS_REGION`).
+    pub region: Option<String>,
+    /// One endpoint for every AWS service (moto, LocalStack, a VPC endpoint); `AWS_ENDPOINT_URL`
+    /// works too.
+    pub endpoint_url: Option<String>,
+    /// Send `PutEvaluations` with `TestMode` (nothing is recorded; emulators accept only this).
+    pub config_test_mode: Option<bool>,
+}
+
+/// `[[sources]]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawSource {
+    /// `sqs` (the only kind so far).
+    pub kind: Option<String>,
+    /// The queue's URL.
+    pub queue_url: Option<String>,
+    /// Seconds a received message stays hidden while ward works on it (extended as needed;
+    /// default 60).
+    pub visibility_secs: Option<u32>,
 }
 
 /// `[respond]`
@@ -78,9 +107,15 @@ pub struct RawRespond {
     pub cooldown_minutes: Option<u64>,
     /// How long to wait for a recommendation scan before giving up applying it (default 900).
     pub scan_wait_secs: Option<u64>,
-    /// Where Config evaluations are written when they cannot go to AWS Config
+    /// Where Config evaluations go: `file` (default, `evaluations_file`) or `aws-config`
+    /// (`PutEvaluations`, needs `[aws]`).
+    pub evaluations: Option<String>,
+    /// Where Config evaluations are written when they go to a file
     /// (default `ward-data/evaluations.jsonl`).
     pub evaluations_file: Option<PathBuf>,
+    /// Seconds a claimed action is trusted to be in work before another worker takes it over
+    /// (a worker that died; default 600).
+    pub lease_secs: Option<u64>,
 }
 
 /// `[[playbooks]]`
@@ -103,6 +138,19 @@ pub struct RawNotify {
     /// Slack-compatible incoming webhooks.
     #[serde(default)]
     pub webhooks: Vec<RawWebhook>,
+    /// An SNS topic that gets every notice (needs `[aws]`).
+    pub sns_topic_arn: Option<String>,
+    /// Import notices into Security Hub as findings (needs `[aws]`).
+    pub security_hub: Option<RawSecurityHub>,
+}
+
+/// `[notify.security_hub]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawSecurityHub {
+    /// The account that imports the findings (and owns the product ARN).
+    pub account_id: Option<String>,
+    /// The region of the Security Hub to import into.
+    pub region: Option<String>,
 }
 
 /// `[[notify.webhooks]]`
@@ -168,16 +216,20 @@ pub enum Auth {
 pub enum ApiKeySource {
     Env(String),
     File(PathBuf),
+    SecretsManager(String),
+    Ssm(String),
     /// The simulator's public demo key, for a loopback manager with no key configured.
     SimulatorDemo,
 }
 
 impl ApiKeySource {
-    /// The file or variable it names, when it names one.
-    fn source(&self) -> Option<SecretSource> {
+    /// The source it names, unless it is the simulator's demo key.
+    pub fn source(&self) -> Option<SecretSource> {
         match self {
             Self::Env(name) => Some(SecretSource::Env(name.clone())),
             Self::File(path) => Some(SecretSource::File(path.clone())),
+            Self::SecretsManager(id) => Some(SecretSource::SecretsManager(id.clone())),
+            Self::Ssm(name) => Some(SecretSource::Ssm(name.clone())),
             Self::SimulatorDemo => None,
         }
     }
@@ -205,6 +257,10 @@ impl fmt::Debug for ApiKeySource {
 pub enum SecretSource {
     Env(String),
     File(PathBuf),
+    /// A Secrets Manager secret (ARN or name).
+    SecretsManager(String),
+    /// An SSM SecureString parameter.
+    Ssm(String),
 }
 
 impl fmt::Debug for SecretSource {
@@ -212,11 +268,18 @@ impl fmt::Debug for SecretSource {
         match self {
             Self::Env(name) => write!(f, "env {name}"),
             Self::File(path) => write!(f, "file {}", path.display()),
+            Self::SecretsManager(id) => write!(f, "Secrets Manager secret {id}"),
+            Self::Ssm(name) => write!(f, "SSM parameter {name}"),
         }
     }
 }
 
 impl SecretSource {
+    /// Whether reading it needs AWS.
+    pub fn in_aws(&self) -> bool {
+        matches!(self, Self::SecretsManager(_) | Self::Ssm(_))
+    }
+
     /// Reads the secret. The error names the source, never the value.
     pub fn load(&self) -> Result<Secret, String> {
         let secret = match self {
@@ -230,6 +293,11 @@ impl SecretSource {
                     .trim()
                     .to_owned(),
             ),
+            Self::SecretsManager(_) | Self::Ssm(_) => {
+                return Err(format!(
+                    "{self:?} is read from AWS (see crate::aws::load_secret)"
+                ));
+            }
         };
         if secret.is_empty() {
             return Err(format!("the secret from {self:?} is empty"));
@@ -276,6 +344,35 @@ pub struct Config {
     pub evaluations_file: PathBuf,
     pub webhooks: Vec<WebhookConfig>,
     pub server: ServerConfig,
+    /// `[aws]`, when configured.
+    pub aws: Option<AwsConfig>,
+    pub evaluations: EvaluationsTo,
+    pub sns_topic_arn: Option<String>,
+    /// Security Hub's (account, region) to import notices into.
+    pub security_hub: Option<(String, String)>,
+    pub sources: Vec<SqsSourceConfig>,
+}
+
+/// The validated `[aws]` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub config_test_mode: bool,
+}
+
+/// Where Config evaluations go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvaluationsTo {
+    File,
+    AwsConfig,
+}
+
+/// A validated `[[sources]]` SQS queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqsSourceConfig {
+    pub queue_url: String,
+    pub visibility_secs: u32,
 }
 
 impl Config {
@@ -486,7 +583,128 @@ impl RawConfig {
             .map(parse_secret_source)
             .transpose()
             .map_err(|reason| ConfigError::new(file, "server.webhook_secret", reason))?;
+        let aws = self.aws.as_ref().map(|raw| AwsConfig {
+            region: raw.region.clone(),
+            endpoint_url: raw.endpoint_url.clone(),
+            config_test_mode: raw.config_test_mode.unwrap_or(false),
+        });
+        let needs_aws = |key: &str| {
+            if aws.is_none() {
+                Err(ConfigError::new(
+                    file,
+                    key,
+                    "needs an [aws] section (region, credentials from the default chain)",
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let evaluations = match self.respond.evaluations.as_deref() {
+            None | Some("file") => EvaluationsTo::File,
+            Some("aws-config") => {
+                needs_aws("respond.evaluations")?;
+                EvaluationsTo::AwsConfig
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    file,
+                    "respond.evaluations",
+                    format!("unknown destination `{other}` (expected file or aws-config)"),
+                ));
+            }
+        };
+        if let Some(arn) = &self.notify.sns_topic_arn {
+            needs_aws("notify.sns_topic_arn")?;
+            if !arn.starts_with("arn:") || !arn.contains(":sns:") {
+                return Err(ConfigError::new(
+                    file,
+                    "notify.sns_topic_arn",
+                    format!("`{arn}` is not an SNS topic ARN"),
+                ));
+            }
+        }
+        let security_hub = match &self.notify.security_hub {
+            None => None,
+            Some(hub) => {
+                needs_aws("notify.security_hub")?;
+                let account = hub
+                    .account_id
+                    .clone()
+                    .filter(|account| is_account_id(account))
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            file,
+                            "notify.security_hub.account_id",
+                            "a 12-digit AWS account ID is required",
+                        )
+                    })?;
+                let region = hub
+                    .region
+                    .clone()
+                    .or_else(|| aws.as_ref().and_then(|aws| aws.region.clone()))
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            file,
+                            "notify.security_hub.region",
+                            "required (or set aws.region)",
+                        )
+                    })?;
+                Some((account, region))
+            }
+        };
+        let mut sources = Vec::new();
+        for (index, source) in self.sources.iter().enumerate() {
+            let key = |name: &str| format!("sources[{index}].{name}");
+            match source.kind.as_deref() {
+                Some("sqs") => {}
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        file,
+                        key("kind"),
+                        format!("unknown source kind `{other}` (expected sqs)"),
+                    ));
+                }
+                None => {
+                    return Err(ConfigError::new(
+                        file,
+                        key("kind"),
+                        "missing (expected sqs)",
+                    ));
+                }
+            }
+            needs_aws(&key("kind"))?;
+            let queue_url = source
+                .queue_url
+                .clone()
+                .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+                .ok_or_else(|| {
+                    ConfigError::new(file, key("queue_url"), "an SQS queue URL is required")
+                })?;
+            let visibility_secs = source.visibility_secs.unwrap_or(60);
+            if !(5..=43_200).contains(&visibility_secs) {
+                return Err(ConfigError::new(
+                    file,
+                    key("visibility_secs"),
+                    "must be between 5 and 43200",
+                ));
+            }
+            sources.push(SqsSourceConfig {
+                queue_url,
+                visibility_secs,
+            });
+        }
+        let secret_in_aws = manager_api_key_in_aws(&api_key)
+            || webhooks.iter().any(|webhook| webhook.url.in_aws())
+            || webhook_secret.as_ref().is_some_and(SecretSource::in_aws);
+        if secret_in_aws {
+            needs_aws("manager.api_key")?;
+        }
         Ok(Config {
+            aws,
+            evaluations,
+            sns_topic_arn: self.notify.sns_topic_arn.clone(),
+            security_hub,
+            sources,
             respond,
             evaluations_file,
             webhooks,
@@ -531,6 +749,10 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+fn manager_api_key_in_aws(source: &ApiKeySource) -> bool {
+    source.source().is_some_and(|source| source.in_aws())
+}
+
 fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit())
 }
@@ -548,6 +770,16 @@ fn validate_respond(
             .map_err(|reason: String| ConfigError::new(file, "respond.assign_to", reason))?;
     }
     settings.enable_modules = raw.enable_modules.unwrap_or(false);
+    if let Some(seconds) = raw.lease_secs {
+        if seconds == 0 {
+            return Err(ConfigError::new(
+                file,
+                "respond.lease_secs",
+                "must be at least 1",
+            ));
+        }
+        settings.lease_ms = i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    }
     if let Some(minutes) = raw.cooldown_minutes {
         if minutes == 0 {
             return Err(ConfigError::new(
@@ -608,11 +840,13 @@ fn parse_api_key_source(value: &toml::Value) -> Result<ApiKeySource, String> {
     Ok(match parse_secret_source(value)? {
         SecretSource::Env(name) => ApiKeySource::Env(name),
         SecretSource::File(path) => ApiKeySource::File(path),
+        SecretSource::SecretsManager(id) => ApiKeySource::SecretsManager(id),
+        SecretSource::Ssm(name) => ApiKeySource::Ssm(name),
     })
 }
 
 fn parse_secret_source(value: &toml::Value) -> Result<SecretSource, String> {
-    const EXPECTED: &str = r#"expected { env = "NAME" } or { file = "PATH" }"#;
+    const EXPECTED: &str = r#"expected { env = "NAME" }, { file = "PATH" }, { secret = "ARN" } or { ssm = "/PARAMETER" }"#;
     let table = match value {
         toml::Value::String(_) => {
             return Err(format!(
@@ -630,7 +864,11 @@ fn parse_secret_source(value: &toml::Value) -> Result<SecretSource, String> {
     match (kind.as_str(), text) {
         ("env", Some(name)) => Ok(SecretSource::Env(name.to_owned())),
         ("file", Some(path)) => Ok(SecretSource::File(PathBuf::from(path))),
-        ("env" | "file", None) => Err(format!("`{kind}` must be a non-empty string")),
+        ("secret", Some(id)) => Ok(SecretSource::SecretsManager(id.to_owned())),
+        ("ssm", Some(name)) => Ok(SecretSource::Ssm(name.to_owned())),
+        ("env" | "file" | "secret" | "ssm", None) => {
+            Err(format!("`{kind}` must be a non-empty string"))
+        }
         (other, _) => Err(format!("unknown key source `{other}`; {EXPECTED}")),
     }
 }

@@ -9,4 +9,5 @@ mod handle;
 mod lambda;
 mod reliability;
 mod secrets;
+mod sqs;
 mod sync_inventory;

@@ -74,7 +74,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     config.evaluations_file = args.data_dir.join("evaluations.jsonl");
     config.respond.scan_wait.first_ms = 50;
 
-    let client = super::connect_manager(&config.manager)?;
+    let client = super::connect_manager(&config).await?;
     let store = super::open_store(&config.store_url).await?;
     let calls = {
         let client = Arc::clone(&client);
@@ -124,7 +124,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     )?;
     say(&mut out, &render_summary(&summary))?;
 
-    let engine = crate::respond::engine(&config, client, Arc::clone(&store))?;
+    let engine = crate::respond::engine(&config, client, Arc::clone(&store)).await?;
     say(
         &mut out,
         "\nresponses: the bundled sample findings, replayed (a second run finds them already done)",

@@ -17,10 +17,10 @@ const WARM_INVENTORY_FROM: usize = 1000;
 
 pub async fn run(config: &Config, args: &HandleArgs) -> anyhow::Result<()> {
     let (bytes, origin) = read_input(args)?;
-    let manager = connect_manager(&config.manager)?;
+    let manager = connect_manager(config).await?;
     let store = open_store(&config.store_url).await?;
     let parsed = ward_events::parse(&bytes);
-    let mut engine = respond::engine(config, manager, store.clone())?;
+    let mut engine = respond::engine(config, manager, store.clone()).await?;
     if parsed.len() >= WARM_INVENTORY_FROM {
         // Many events: decide against the inventory in memory, not one store query per event.
         let computers = store

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use ward_respond::{Engine, Handled};
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
-    let manager = connect_manager(&config.manager)?;
+    let manager = connect_manager(config).await?;
     let store = open_store(&config.store_url).await?;
-    let engine = Arc::new(respond::engine(config, manager, store)?);
+    let engine = Arc::new(respond::engine(config, manager, store).await?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let engine = Arc::clone(&engine);
         async move { invocation(&engine, &event.payload).await }

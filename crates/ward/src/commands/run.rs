@@ -1,6 +1,7 @@
 //! `ward run`: the service. Serves the signed event webhook (and health) and refreshes the
 //! inventory on a schedule, until Ctrl-C. (SQS sources, scheduled flows and the dashboard join
 //! here as they arrive.)
+//! With `[[sources]]`, it also drains SQS queues (see `crate::intake`).
 
 use crate::cli::RunArgs;
 use crate::commands::{connect_manager, open_store};
@@ -13,10 +14,10 @@ use std::time::Duration;
 use ward_core::{ManagerApi, Store};
 
 pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
-    let client = connect_manager(&config.manager)?;
+    let client = connect_manager(config).await?;
     let store = open_store(&config.store_url).await?;
     let manager: Arc<dyn ManagerApi> = client.clone();
-    let engine = respond::engine(config, Arc::clone(&manager), Arc::clone(&store))?;
+    let engine = respond::engine(config, Arc::clone(&manager), Arc::clone(&store)).await?;
     let webhook_secret = config
         .server
         .webhook_secret
@@ -32,14 +33,33 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
+    let engine = Arc::new(engine);
+    let mut queues = Vec::new();
+    if !config.sources.is_empty() {
+        let sdk = crate::aws::sdk_config(config)
+            .await
+            .context("[[sources]] need an [aws] section")?;
+        for source in &config.sources {
+            let queue = ward_aws::SqsQueue::new(&sdk, &source.queue_url);
+            queues.push(tokio::spawn(crate::intake::drain(
+                queue,
+                Arc::clone(&engine),
+                source.visibility_secs,
+            )));
+        }
+    }
     let app = ward_server::router(ward_server::AppState {
-        engine: Arc::new(engine),
+        engine,
         webhook_secret,
     });
     let mut out = output::stdout();
     output::line(
         &mut out,
-        &format!("ward run listening on http://{address} (events: POST /api/v1/events)"),
+        &format!(
+            "ward run listening on http://{address} (events: POST /api/v1/events; {} SQS queue{})",
+            config.sources.len(),
+            if config.sources.len() == 1 { "" } else { "s" }
+        ),
     )?;
     drop(out);
     let refresh = tokio::spawn(refresh_inventory(
@@ -54,6 +74,9 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         })
         .await;
     refresh.abort();
+    for queue in queues {
+        queue.abort();
+    }
     served.context("the server stopped")
 }
 
