@@ -1008,6 +1008,59 @@ mod tests {
     }
 
     #[test]
+    fn aws_sections_are_validated_and_required_where_needed() {
+        let config = Config::parse(
+            "[manager]\nurl = \"https://dsm.example.com/api\"\napi_key = { secret = \"arn:aws:secretsmanager:us-east-1:111122223333:secret:ward\" }\n\
+             [aws]\nregion = \"us-east-1\"\nendpoint_url = \"http://127.0.0.1:5000\"\nconfig_test_mode = true\n\
+             [respond]\nevaluations = \"aws-config\"\n\
+             [notify]\nsns_topic_arn = \"arn:aws:sns:us-east-1:111122223333:ward\"\n\
+             [notify.security_hub]\naccount_id = \"111122223333\"\n\
+             [[sources]]\nkind = \"sqs\"\nqueue_url = \"https://sqs.us-east-1.amazonaws.com/111122223333/ward\"\n",
+            "ward.toml",
+        )
+        .expect("valid");
+        assert!(matches!(
+            config.manager.api_key,
+            ApiKeySource::SecretsManager(_)
+        ));
+        assert_eq!(config.evaluations, EvaluationsTo::AwsConfig);
+        assert_eq!(
+            config.security_hub,
+            Some(("111122223333".into(), "us-east-1".into()))
+        );
+        assert_eq!(config.sources[0].visibility_secs, 60);
+        assert!(config.aws.expect("aws").config_test_mode);
+
+        let needs = error("[[sources]]\nkind = \"sqs\"\nqueue_url = \"https://q\"\n");
+        assert_eq!(needs.key, "sources[0].kind");
+        assert!(needs.reason.contains("[aws]"), "{needs}");
+        assert_eq!(
+            error("[manager]\napi_key = { ssm = \"/ward/key\" }\n").key,
+            "manager.api_key"
+        );
+        assert_eq!(
+            error("[aws]\n[[sources]]\nkind = \"kafka\"\n").key,
+            "sources[0].kind"
+        );
+        assert_eq!(
+            error("[aws]\n[[sources]]\nkind = \"sqs\"\n").key,
+            "sources[0].queue_url"
+        );
+        assert_eq!(
+            error("[aws]\n[notify]\nsns_topic_arn = \"topic\"\n").key,
+            "notify.sns_topic_arn"
+        );
+        assert_eq!(
+            error("[respond]\nevaluations = \"aws-config\"\n").key,
+            "respond.evaluations"
+        );
+        assert_eq!(
+            error("[aws]\n[notify.security_hub]\nregion = \"us-east-1\"\n").key,
+            "notify.security_hub.account_id"
+        );
+    }
+
+    #[test]
     fn key_sources_load_without_printing_the_key() {
         let dir = std::env::temp_dir().join(format!("ward-config-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
