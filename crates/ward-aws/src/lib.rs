@@ -1,7 +1,8 @@
 //! ward's AWS adapters, on the official AWS SDK for Rust, behind `ward-core`'s ports:
 //! Config `PutEvaluations` ([`ConfigEvaluations`]), SQS intake ([`SqsQueue`]), SNS and Security
-//! Hub notices ([`SnsNotifier`], [`SecurityHubNotifier`]), and secrets from Secrets Manager or an
-//! SSM SecureString ([`read_secret`]).
+//! Hub notices ([`SnsNotifier`], [`SecurityHubNotifier`]), the instances behind an S3 bucket
+//! ([`AwsCloudInventory`], for Macie findings), and secrets from Secrets Manager or an SSM
+//! SecureString ([`read_secret`]).
 //!
 //! Credentials come from the default chain; the endpoint can be overridden (`[aws] endpoint_url`,
 //! or `AWS_ENDPOINT_URL`, which the SDK reads itself) — that is how the tests reach moto. The SDK's
@@ -10,12 +11,14 @@
 
 mod config_rules;
 mod error;
+mod inventory;
 mod notify;
 mod secrets;
 mod sqs;
 
 pub use config_rules::{ConfigEvaluations, EVALUATIONS_PER_CALL};
 pub use error::describe;
+pub use inventory::AwsCloudInventory;
 pub use notify::{SecurityHubNotifier, SnsNotifier, security_hub_finding_id};
 pub use secrets::{SecretRef, read_secret};
 pub use sqs::{Received, SqsQueue};

@@ -4,6 +4,7 @@
 //! This crate is pure: it never depends on tokio, reqwest, sqlx or aws-* (checked by the tidy test in
 //! `xtask`). Adapters live in their own crates.
 
+pub mod bucket_policy;
 pub mod ids;
 pub mod inventory;
 pub mod ledger;
@@ -22,8 +23,8 @@ pub use ledger::{
 };
 pub use notice::{Compliance, Evaluation, Notice, NoticeKind};
 pub use ports::{
-    Clock, Evaluations, Ledger, ManagerApi, ManagerError, Notifier, OutboundError, Page,
-    RuleAssignments, Store, StoreError, SyncStats,
+    BucketExposure, Clock, CloudInventory, Evaluations, Ledger, ManagerApi, ManagerError, Notifier,
+    OutboundError, Page, RuleAssignments, Store, StoreError, SyncStats,
 };
 pub use secret::Secret;
 pub use summary::FleetSummary;

@@ -260,3 +260,26 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now_ms(&self) -> i64;
     async fn sleep_ms(&self, milliseconds: u64);
 }
+
+/// The EC2 instances that can reach an S3 bucket through its policy: roles the policy allows →
+/// instance profiles holding those roles → instances using those profiles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketExposure {
+    pub bucket: String,
+    /// Whether the bucket has a policy at all.
+    pub has_policy: bool,
+    pub roles: Vec<String>,
+    pub instance_profiles: Vec<String>,
+    /// Instance IDs, in order.
+    pub instances: Vec<String>,
+    /// Principals the policy allows that lead to no instance (services, users, `*`).
+    pub other_principals: Vec<String>,
+}
+
+/// What AWS knows about the resources around a finding.
+#[async_trait]
+pub trait CloudInventory: Send + Sync + std::fmt::Debug {
+    /// Which instances can reach a bucket through its policy. Errors name the call that failed
+    /// (and say when AWS denied it).
+    async fn bucket_exposure(&self, bucket: &str) -> Result<BucketExposure, OutboundError>;
+}

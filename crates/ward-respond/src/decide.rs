@@ -11,7 +11,7 @@ use ward_core::notice::annotation;
 use ward_core::{Compliance, Computer, Evaluation, Module, Notice, NoticeKind, RuleId, ScanKind};
 use ward_events::{
     ConfigInvocation, ConfigItemStatus, Event, EventKind, GuardDutyFinding, Inspector2Finding,
-    InspectorFindingType, InspectorStatus,
+    InspectorFindingType, InspectorStatus, MacieFinding,
 };
 
 /// GuardDuty finding types (prefixes) → extra steps on a protected instance: the original
@@ -85,13 +85,7 @@ pub fn decide(event: &Event, facts: &Facts<'_>, settings: &Settings) -> Decision
         EventKind::GuardDutyFinding(finding) => guardduty(&mut decision, finding, facts, settings),
         EventKind::Inspector2Finding(finding) => inspector(&mut decision, finding, facts, settings),
         EventKind::ConfigInvocation(invocation) => config(&mut decision, event, invocation, facts),
-        EventKind::MacieFinding(finding) => {
-            decision.reason = format!(
-                "Macie finding on bucket {}: finding the instances behind it needs AWS access \
-                 (bucket policy → roles → instance profiles → instances), which is not configured",
-                finding.bucket_name
-            );
-        }
+        EventKind::MacieFinding(finding) => macie(&mut decision, finding, facts),
         EventKind::Ec2StateChange(change) => {
             decision.reason = format!(
                 "EC2 state change ({}) refreshes the inventory; no response needed",
@@ -238,6 +232,116 @@ fn guardduty(
                 "; {module} is off (enable_modules is off, so ward leaves it)"
             );
         }
+    }
+    decision.reason = reason;
+}
+
+fn macie(decision: &mut Decision, finding: &MacieFinding, facts: &Facts<'_>) {
+    let bucket = &finding.bucket_name;
+    let exposure = match &facts.exposure {
+        None => {
+            decision.reason = format!(
+                "Macie finding on bucket {bucket}: finding the instances behind it needs AWS access \
+                 (bucket policy → roles → instance profiles → instances); configure [aws]"
+            );
+            return;
+        }
+        Some(Err(error)) => {
+            decision.verdict = Verdict::Notify;
+            decision.reason = format!("cannot find the instances behind bucket {bucket}: {error}");
+            decision.actions.push(Action::Notify(Notice {
+                kind: NoticeKind::ActionFailed,
+                title: format!("cannot follow Macie finding on bucket {bucket}"),
+                detail: decision.reason.clone(),
+                account_id: decision.account_id.clone(),
+                region: decision.region.clone(),
+                instance_id: None,
+                finding_id: decision.event_id.clone(),
+                finding_type: decision.finding_type.clone(),
+                cves: Vec::new(),
+            }));
+            return;
+        }
+        Some(Ok(exposure)) => exposure,
+    };
+    if !exposure.has_policy {
+        decision.reason =
+            format!("bucket {bucket} has no bucket policy: no role reaches it through one");
+        return;
+    }
+    if exposure.roles.is_empty() {
+        let others = if exposure.other_principals.is_empty() {
+            "no principals".to_owned()
+        } else {
+            exposure.other_principals.join(", ")
+        };
+        decision.reason = format!(
+            "bucket {bucket}'s policy allows no IAM role (only {others}): no instance to check"
+        );
+        return;
+    }
+    if exposure.instances.is_empty() {
+        decision.reason = format!(
+            "bucket {bucket}'s policy allows {}, but no instance uses a profile holding them",
+            exposure.roles.join(", ")
+        );
+        return;
+    }
+    let mut protected = Vec::new();
+    let mut unprotected = Vec::new();
+    for (instance_id, computer) in &facts.bucket_computers {
+        match computer {
+            Some(computer) if computer.protected() => {
+                protected.push(format!("{instance_id} (computer {})", computer.computer_id));
+                for (kind, apply) in [
+                    (ScanKind::Recommendation, true),
+                    (ScanKind::Integrity, false),
+                ] {
+                    decision.actions.push(Action::Scan {
+                        computer_id: computer.computer_id,
+                        kind,
+                        apply,
+                    });
+                }
+            }
+            _ => {
+                unprotected.push(instance_id.clone());
+                decision.actions.push(Action::Notify(Notice {
+                    kind: NoticeKind::UnprotectedInstance,
+                    title: format!(
+                        "{} on bucket {bucket}: instance {instance_id} can reach it and is unprotected",
+                        decision.finding_type
+                    ),
+                    detail: format!(
+                        "bucket {bucket}'s policy allows {}; instance {instance_id} uses a profile holding it and has no active agent",
+                        exposure.roles.join(", ")
+                    ),
+                    account_id: decision.account_id.clone(),
+                    region: decision.region.clone(),
+                    instance_id: Some(instance_id.clone()),
+                    finding_id: decision.event_id.clone(),
+                    finding_type: decision.finding_type.clone(),
+                    cves: Vec::new(),
+                }));
+            }
+        }
+    }
+    decision.verdict = if protected.is_empty() {
+        Verdict::Notify
+    } else {
+        Verdict::Respond
+    };
+    decision.protected = Some(unprotected.is_empty());
+    let mut reason = format!(
+        "bucket {bucket}'s policy allows {} → instances {}",
+        exposure.roles.join(", "),
+        exposure.instances.join(", ")
+    );
+    if !protected.is_empty() {
+        let _ = write!(reason, "; protected: {}", protected.join(", "));
+    }
+    if !unprotected.is_empty() {
+        let _ = write!(reason, "; unprotected: {}", unprotected.join(", "));
     }
     decision.reason = reason;
 }

@@ -3,7 +3,7 @@
 use crate::action::Action;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use ward_core::{Computer, ComputerId, Policy, RuleId};
+use ward_core::{BucketExposure, Computer, ComputerId, Policy, RuleId};
 
 /// What ward knows about an event's subject when it decides: the computer for the event's
 /// instance (from the inventory, or found by one targeted search), its policy, and the IPS rules
@@ -14,6 +14,10 @@ pub struct Facts<'a> {
     pub policy: Option<&'a Policy>,
     /// Upper-case CVE → the rules listing it (empty: no rule covers it).
     pub covering: BTreeMap<String, Vec<RuleId>>,
+    /// For a Macie finding: the instances behind the bucket (or why AWS could not say), and the
+    /// computer for each, when the manager has one. `None` when no AWS access is configured.
+    pub exposure: Option<Result<BucketExposure, String>>,
+    pub bucket_computers: Vec<(String, Option<Computer>)>,
 }
 
 /// The decision's short name.

@@ -13,8 +13,8 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use ward_core::{
-    ActionKey, ActionStatus, Claim, ClaimRequest, Clock, Computer, DecisionRecord, Evaluations,
-    InventoryFilter, ManagerApi, ManagerError, Notice, NoticeKind, Notifier, Policy,
+    ActionKey, ActionStatus, Claim, ClaimRequest, Clock, CloudInventory, Computer, DecisionRecord,
+    Evaluations, InventoryFilter, ManagerApi, ManagerError, Notice, NoticeKind, Notifier, Policy,
     QuarantineRecord, RuleId, ScanKind, Store, StoreError,
 };
 use ward_events::{Event, EventKind, Parsed};
@@ -27,7 +27,15 @@ pub struct Ports {
     pub notifier: Arc<dyn Notifier>,
     pub evaluations: Arc<dyn Evaluations>,
     pub clock: Arc<dyn Clock>,
+    /// AWS, for the findings that need more than the event says (Macie); `None` without `[aws]`.
+    pub cloud: Option<Arc<dyn CloudInventory>>,
 }
+
+/// A Macie finding's facts: the bucket's exposure (or why it is unknown) and the computers.
+type BucketFacts = (
+    Option<Result<ward_core::BucketExposure, String>>,
+    Vec<(String, Option<Computer>)>,
+);
 
 /// Why an event could not be handled (the event stays unhandled: a queue delivers it again).
 #[derive(Debug, thiserror::Error)]
@@ -163,10 +171,13 @@ impl Engine {
             .and_then(|computer| computer.policy_id)
             .and_then(|policy_id| policies.get(&policy_id.0));
         let covering = self.covering_rules(event).await?;
+        let (exposure, bucket_computers) = self.bucket_facts(event, dry_run).await?;
         let facts = Facts {
             computer: computer.as_ref(),
             policy,
             covering,
+            exposure,
+            bucket_computers,
         };
         let mut decision = decide(event, &facts, &self.settings);
         self.add_periodic_evaluations(event, &mut decision).await?;
@@ -264,7 +275,17 @@ impl Engine {
         let Some(instance_id) = event.instance_id().filter(|_| needs_computer) else {
             return Ok(None);
         };
-        let instance_id = instance_id.as_str();
+        self.computer_by_instance(instance_id.as_str(), dry_run)
+            .await
+    }
+
+    /// The computer for an instance: the warm index, the store, else one targeted manager search
+    /// (remembered in the store unless `dry_run`).
+    async fn computer_by_instance(
+        &self,
+        instance_id: &str,
+        dry_run: bool,
+    ) -> Result<Option<Computer>, EngineError> {
         if let Some(computer) = self
             .ports
             .store
@@ -286,6 +307,24 @@ impl Engine {
             self.ports.store.upsert_computer(computer).await?;
         }
         Ok(found)
+    }
+
+    /// For a Macie finding: the instances behind the bucket and their computers.
+    async fn bucket_facts(&self, event: &Event, dry_run: bool) -> Result<BucketFacts, EngineError> {
+        let (EventKind::MacieFinding(finding), Some(cloud)) = (&event.kind, &self.ports.cloud)
+        else {
+            return Ok((None, Vec::new()));
+        };
+        let exposure = match cloud.bucket_exposure(&finding.bucket_name).await {
+            Ok(exposure) => exposure,
+            Err(error) => return Ok((Some(Err(error.to_string())), Vec::new())),
+        };
+        let mut computers = Vec::with_capacity(exposure.instances.len());
+        for instance_id in &exposure.instances {
+            let computer = self.computer_by_instance(instance_id, dry_run).await?;
+            computers.push((instance_id.clone(), computer));
+        }
+        Ok((Some(Ok(exposure)), computers))
     }
 
     async fn policies_if_needed(
@@ -385,7 +424,7 @@ impl Engine {
                 Facts {
                     computer: Some(computer),
                     policy,
-                    covering: BTreeMap::new(),
+                    ..Facts::default()
                 },
             ))
         });

@@ -56,7 +56,7 @@ impl InventoryIndex {
         Facts {
             computer,
             policy,
-            covering: Default::default(),
+            ..Facts::default()
         }
     }
 }

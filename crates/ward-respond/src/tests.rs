@@ -143,7 +143,7 @@ fn facts<'a>(computer: Option<&'a Computer>, policy: Option<&'a Policy>) -> Fact
     Facts {
         computer,
         policy,
-        covering: BTreeMap::new(),
+        ..Facts::default()
     }
 }
 
@@ -439,4 +439,106 @@ fn config_rules_evaluate_each_kind() {
     assert_eq!(bad.verdict, Verdict::Ignore);
     assert!(bad.actions.is_empty());
     assert!(bad.reason.contains("`nope` is unknown"), "{}", bad.reason);
+}
+
+fn macie(bucket: &str) -> Event {
+    event(&json!({
+        "version": "0", "id": "env-m", "detail-type": "Macie Finding", "source": "aws.macie",
+        "account": "111122223333", "time": "2024-09-11T17:20:44Z", "region": "eu-west-1", "resources": [],
+        "detail": {
+            "schemaVersion": "1.0", "id": "macie-1", "accountId": "111122223333", "region": "eu-west-1",
+            "type": "Policy:IAMUser/S3BucketPublic", "category": "POLICY",
+            "severity": {"score": 3, "description": "High"},
+            "resourcesAffected": {"s3Bucket": {"name": bucket, "arn": format!("arn:aws:s3:::{bucket}")}}
+        }
+    }))
+}
+
+#[test]
+fn macie_follows_the_bucket_to_its_instances() {
+    let protected = computer(true);
+    let unprotected = Computer {
+        instance_id: Some("i-0bbbbbbbbbbbbbbbb".into()),
+        ..computer(false)
+    };
+    let exposure = ward_core::BucketExposure {
+        bucket: "payroll".into(),
+        has_policy: true,
+        roles: vec!["arn:aws:iam::111122223333:role/reader".into()],
+        instance_profiles: vec!["arn:aws:iam::111122223333:instance-profile/reader".into()],
+        instances: vec![INSTANCE.into(), "i-0bbbbbbbbbbbbbbbb".into()],
+        other_principals: vec![],
+    };
+    let facts = Facts {
+        exposure: Some(Ok(exposure.clone())),
+        bucket_computers: vec![
+            (INSTANCE.into(), Some(protected)),
+            ("i-0bbbbbbbbbbbbbbbb".into(), Some(unprotected)),
+        ],
+        ..Facts::default()
+    };
+    let decision = decide(&macie("payroll"), &facts, &Settings::default());
+    assert_eq!(decision.verdict, Verdict::Respond);
+    assert_eq!(
+        scans(&decision.actions),
+        [
+            (ScanKind::Recommendation, true),
+            (ScanKind::Integrity, false)
+        ]
+    );
+    assert!(decision.actions.iter().any(|action| matches!(
+        action,
+        Action::Notify(notice) if notice.instance_id.as_deref() == Some("i-0bbbbbbbbbbbbbbbb")
+    )));
+
+    // No policy, only service principals, and AWS refusing are recorded decisions.
+    let no_policy = Facts {
+        exposure: Some(Ok(ward_core::BucketExposure {
+            has_policy: false,
+            ..exposure.clone()
+        })),
+        ..Facts::default()
+    };
+    let decision = decide(&macie("payroll"), &no_policy, &Settings::default());
+    assert_eq!(decision.verdict, Verdict::Ignore);
+    assert!(
+        decision.reason.contains("no bucket policy"),
+        "{}",
+        decision.reason
+    );
+    let services_only = Facts {
+        exposure: Some(Ok(ward_core::BucketExposure {
+            roles: vec![],
+            other_principals: vec!["cloudtrail.amazonaws.com".into()],
+            ..exposure
+        })),
+        ..Facts::default()
+    };
+    let decision = decide(&macie("payroll"), &services_only, &Settings::default());
+    assert!(
+        decision
+            .reason
+            .contains("allows no IAM role (only cloudtrail.amazonaws.com)"),
+        "{}",
+        decision.reason
+    );
+    let denied = Facts {
+        exposure: Some(Err(
+            "AWS denied GetBucketPolicy payroll (AccessDenied): no".into()
+        )),
+        ..Facts::default()
+    };
+    let decision = decide(&macie("payroll"), &denied, &Settings::default());
+    assert_eq!(decision.verdict, Verdict::Notify);
+    assert!(
+        decision.reason.contains("AWS denied GetBucketPolicy"),
+        "{}",
+        decision.reason
+    );
+    let without_aws = decide(&macie("payroll"), &Facts::default(), &Settings::default());
+    assert!(
+        without_aws.reason.contains("configure [aws]"),
+        "{}",
+        without_aws.reason
+    );
 }

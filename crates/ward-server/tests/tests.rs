@@ -65,6 +65,7 @@ async fn setup(secret: Option<&str>) -> Setup {
             notifier: Arc::new(ward_notify::LogNotifier),
             evaluations: Arc::new(ward_notify::JsonLinesEvaluations::new(dir.join("e.jsonl"))),
             clock: Arc::new(TestClock),
+            cloud: None,
         },
         Settings::default(),
     );

@@ -88,6 +88,9 @@ pub async fn engine(
         notifier: notifier(config, sdk.as_ref()).await?,
         evaluations,
         clock: Arc::new(TokioClock),
+        cloud: sdk.as_ref().map(|sdk| {
+            Arc::new(ward_aws::AwsCloudInventory::new(sdk)) as Arc<dyn ward_core::CloudInventory>
+        }),
     };
     Ok(Engine::new(ports, config.respond.clone()))
 }

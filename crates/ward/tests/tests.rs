@@ -7,6 +7,7 @@ mod config_errors;
 mod demo;
 mod handle;
 mod lambda;
+mod macie;
 mod reliability;
 mod secrets;
 mod sqs;

@@ -23,13 +23,14 @@ macro_rules! sample {
 const DEMO_SEED: u64 = 42;
 
 /// The bundled sample events (see `crates/ward/samples/README.md`), replayed in this order.
-const SAMPLES: [(&str, &[u8]); 9] = [
+const SAMPLES: [(&str, &[u8]); 10] = [
     sample!("guardduty-finding-ec2-recon-ec2-port-probe.deep-security-2017.json"),
     sample!("ward-guardduty-finding-ec2-current-format.json"),
     sample!("guardduty-finding-detail-only-ec2.aws-samples.json"),
     sample!("ward-inspector2-package-vulnerability-ec2.json"),
     sample!("ward-securityhub-findings-imported.json"),
     sample!("ward-config-invocation-protected-by.json"),
+    sample!("ward-macie-finding-s3-bucket-public.json"),
     sample!("config-rule-invocation-ec2-change.awsdocs.json"),
     sample!("ward-sqs-batch-guardduty.json"),
     sample!("ward-malformed-guardduty-bad-instance-id.json"),
