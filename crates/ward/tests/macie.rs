@@ -2,27 +2,9 @@
 //! profile holds the role; two instances use the profile, one protected. ward scans the protected
 //! one and notifies about the other; a bucket without a policy is a recorded decision.
 
-use crate::support::{Sim, ward};
+use crate::support::{Sim, moto_sdk, moto_url, ward};
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-
-fn moto_url() -> Option<String> {
-    match std::env::var("WARD_TEST_MOTO_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "WARD_TEST_MOTO_URL is not set (CI=true needs moto; scripts/test starts it)"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED (no moto: run scripts/test): macie tests"
-            );
-            None
-        }
-    }
-}
 
 /// The bundled Macie sample, about `bucket`.
 fn finding(bucket: &str) -> String {
@@ -38,7 +20,7 @@ fn finding(bucket: &str) -> String {
 
 #[test]
 fn macie_scans_the_protected_instance_behind_the_bucket_and_notifies_about_the_other() {
-    let Some(moto) = moto_url() else {
+    let Some(moto) = moto_url("macie") else {
         return;
     };
     let suffix = format!("{}", std::process::id());
@@ -46,11 +28,7 @@ fn macie_scans_the_protected_instance_behind_the_bucket_and_notifies_about_the_o
     let bare_bucket = format!("ward-no-policy-{suffix}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let instances: Vec<String> = runtime.block_on(async {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&moto)
-            .region(aws_config::Region::new("us-east-1"))
-            .load()
-            .await;
+        let sdk = moto_sdk(&moto).await;
         let iam = aws_sdk_iam::Client::new(&sdk);
         let role = iam
             .create_role()

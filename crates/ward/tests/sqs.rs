@@ -2,32 +2,15 @@
 //! and Inspector findings to a queue, `ward run` drains it, acts on the simulator, and deletes
 //! what it handled; a message that is not an event is quarantined and deleted, not retried.
 
-use crate::support::{Sim, ward};
+use crate::support::{Sim, moto_sdk, moto_url, ward};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const RECON: &str = "i-0e8dfbd8c13eca8ad";
 const INSPECTED: &str = "i-0abcdef1234567890";
-
-fn moto_url() -> Option<String> {
-    match std::env::var("WARD_TEST_MOTO_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "WARD_TEST_MOTO_URL is not set (CI=true needs moto; scripts/test starts it)"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED (no moto: run scripts/test): sqs tests"
-            );
-            None
-        }
-    }
-}
 
 fn sample(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,7 +21,7 @@ fn sample(name: &str) -> Value {
 
 #[test]
 fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
-    let Some(moto) = moto_url() else {
+    let Some(moto) = moto_url("sqs") else {
         return;
     };
     let sim = Sim::start(&[
@@ -56,11 +39,7 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
         Instant::now().elapsed().as_nanos()
     );
     let (queue_url, queue_arn) = runtime.block_on(async {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&moto)
-            .region(aws_config::Region::new("us-east-1"))
-            .load()
-            .await;
+        let sdk = moto_sdk(&moto).await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
         let url = sqs
             .create_queue()
@@ -175,11 +154,7 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
     let (log, remaining) = loop {
         let (log, remaining) = runtime.block_on(async {
             let log: Vec<Value> = reqwest::get(&actions_url).await.unwrap().json().await.unwrap();
-            let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .endpoint_url(&moto)
-                .region(aws_config::Region::new("us-east-1"))
-                .load()
-                .await;
+            let sdk = moto_sdk(&moto).await;
             let attributes = aws_sdk_sqs::Client::new(&sdk)
                 .get_queue_attributes()
                 .queue_url(&queue_url)

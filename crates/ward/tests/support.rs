@@ -82,3 +82,31 @@ pub fn workdir(manager_url: &str, extra_manager_keys: &str) -> (tempfile::TempDi
     .expect("write config");
     (dir, config)
 }
+
+/// moto's URL (`WARD_TEST_MOTO_URL`, started by `scripts/test`), or `None` after a loud line when
+/// it is not running (outside CI; with `CI=true` that fails the test).
+pub fn moto_url(test: &str) -> Option<String> {
+    match std::env::var("WARD_TEST_MOTO_URL") {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "WARD_TEST_MOTO_URL is not set (CI=true needs moto; scripts/test starts it)"
+            );
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("SKIPPED (no moto: run scripts/test): {test}\n").as_bytes(),
+            );
+            None
+        }
+    }
+}
+
+/// The AWS SDK configuration for moto at `url`.
+pub async fn moto_sdk(url: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_config::Region::new("us-east-1"))
+        .load()
+        .await
+}
