@@ -2,7 +2,7 @@
 //! limit), with the invocation's result token. `test_mode` sets `TestMode` (the emulator used in
 //! tests only accepts test-mode calls; real Config then records nothing).
 
-use crate::error::describe;
+use crate::error::describe_call;
 use async_trait::async_trait;
 use aws_sdk_config::types::{ComplianceType, Evaluation as AwsEvaluation};
 use aws_smithy_types::DateTime;
@@ -71,7 +71,7 @@ impl Evaluations for ConfigEvaluations {
                 .test_mode(self.test_mode)
                 .send()
                 .await
-                .map_err(|error| failed(describe("PutEvaluations", &error.into_service_error())))?;
+                .map_err(|error| failed(describe_call("PutEvaluations", &error)))?;
             if !answer.failed_evaluations().is_empty() {
                 let ids: Vec<&str> = answer
                     .failed_evaluations()

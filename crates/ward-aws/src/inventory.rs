@@ -2,7 +2,7 @@
 //! profiles holding them → the instances using those profiles. The instance filter runs here, not
 //! in EC2 (`iam-instance-profile.arn` is not a filter every endpoint supports).
 
-use crate::error::describe;
+use crate::error::describe_call;
 use async_trait::async_trait;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeSet;
@@ -47,12 +47,14 @@ impl AwsCloudInventory {
                         .map(|profile| profile.arn().to_owned()),
                 ),
                 Err(error) => {
-                    let error = error.into_service_error();
                     if error.code() == Some("NoSuchEntity") {
                         // The policy names a role that no longer exists: no profile holds it.
                         return Ok(Vec::new());
                     }
-                    return Err(failed(describe("ListInstanceProfilesForRole", &error)));
+                    return Err(failed(describe_call(
+                        &format!("ListInstanceProfilesForRole {role_name}"),
+                        &error,
+                    )));
                 }
             }
         }
@@ -66,9 +68,7 @@ impl AwsCloudInventory {
         let mut instances = Vec::new();
         let mut pages = self.ec2.describe_instances().into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| {
-                failed(describe("DescribeInstances", &error.into_service_error()))
-            })?;
+            let page = page.map_err(|error| failed(describe_call("DescribeInstances", &error)))?;
             for instance in page
                 .reservations()
                 .iter()
@@ -105,11 +105,10 @@ impl CloudInventory for AwsCloudInventory {
         let policy = match self.s3.get_bucket_policy().bucket(bucket).send().await {
             Ok(answer) => answer.policy().map(str::to_owned),
             Err(error) => {
-                let error = error.into_service_error();
                 if error.code() == Some("NoSuchBucketPolicy") {
                     None
                 } else {
-                    return Err(failed(describe(
+                    return Err(failed(describe_call(
                         &format!("GetBucketPolicy {bucket}"),
                         &error,
                     )));

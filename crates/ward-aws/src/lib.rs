@@ -2,7 +2,8 @@
 //! Config `PutEvaluations` ([`ConfigEvaluations`]), SQS intake ([`SqsQueue`]), SNS and Security
 //! Hub notices ([`SnsNotifier`], [`SecurityHubNotifier`]), the instances behind an S3 bucket
 //! ([`AwsCloudInventory`], for Macie findings), and secrets from Secrets Manager or an SSM
-//! SecureString ([`read_secret`]).
+//! SecureString ([`read_secret`]), and the WAF sweep's WebACLs, load balancers and distributions
+//! ([`WafSweeper`]). Another account is reached through its role ([`account_sdk_config`]).
 //!
 //! Credentials come from the default chain; the endpoint can be overridden (`[aws] endpoint_url`,
 //! or `AWS_ENDPOINT_URL`, which the SDK reads itself) — that is how the tests reach moto. The SDK's
@@ -15,13 +16,18 @@ mod inventory;
 mod notify;
 mod secrets;
 mod sqs;
+mod waf;
 
 pub use config_rules::{ConfigEvaluations, EVALUATIONS_PER_CALL};
-pub use error::describe;
+pub use error::{describe, describe_call};
 pub use inventory::AwsCloudInventory;
 pub use notify::{SecurityHubNotifier, SnsNotifier, security_hub_finding_id};
 pub use secrets::{SecretRef, read_secret};
 pub use sqs::{Received, SqsQueue};
+pub use waf::{
+    AclRule, AclScope, ManagedRuleToAdd, ProtectedResource, ResourceKind, WafInventory, WafSweeper,
+    WebAclRef, by_web_acl,
+};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
@@ -44,4 +50,50 @@ pub async fn sdk_config(settings: &AwsSettings) -> SdkConfig {
         loader = loader.endpoint_url(endpoint_url);
     }
     loader.load().await
+}
+
+/// A role ward assumes to work in another account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRole {
+    pub role_arn: String,
+    /// The external ID the role's trust policy asks for, if any (not a secret, but not logged).
+    pub external_id: Option<String>,
+}
+
+/// The session name ward's assumed-role sessions carry (it shows in CloudTrail).
+pub const SESSION_NAME: &str = "ward";
+
+/// The SDK configuration for an account: `base` with the account's role assumed through STS
+/// (session `ward`, credentials refreshed before they expire), or `base` itself without a role.
+/// Nothing is called here: the first request assumes the role, and a refusal surfaces as that
+/// request's error.
+pub async fn account_sdk_config(base: &SdkConfig, role: Option<&AccountRole>) -> SdkConfig {
+    let Some(role) = role else {
+        return base.clone();
+    };
+    let mut provider = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
+        .session_name(SESSION_NAME)
+        .configure(base);
+    if let Some(external_id) = &role.external_id {
+        provider = provider.external_id(external_id);
+    }
+    let provider = provider.build().await;
+    base.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}
+
+/// Who the configuration's credentials are: (account ID, caller ARN), from `GetCallerIdentity`.
+pub async fn caller_identity(config: &SdkConfig) -> Result<(String, String), String> {
+    let answer = aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| describe_call("GetCallerIdentity", &error))?;
+    Ok((
+        answer.account().unwrap_or_default().to_owned(),
+        answer.arn().unwrap_or_default().to_owned(),
+    ))
 }

@@ -3,7 +3,7 @@
 //! Hub finding's ID is derived from what it is about, so a recurring gap updates its finding
 //! rather than adding another.
 
-use crate::error::describe;
+use crate::error::describe_call;
 use async_trait::async_trait;
 use aws_sdk_securityhub::types::{AwsSecurityFinding, Resource, Severity, SeverityLabel};
 use ward_core::{Notice, NoticeKind, Notifier, OutboundError};
@@ -66,7 +66,7 @@ impl Notifier for SnsNotifier {
             .await
             .map_err(|error| OutboundError {
                 destination: self.topic_arn.clone(),
-                cause: describe("Publish", &error.into_service_error()),
+                cause: describe_call("Publish", &error),
             })?;
         Ok(())
     }
@@ -184,9 +184,7 @@ impl Notifier for SecurityHubNotifier {
             .findings(finding)
             .send()
             .await
-            .map_err(|error| {
-                failed(describe("BatchImportFindings", &error.into_service_error()))
-            })?;
+            .map_err(|error| failed(describe_call("BatchImportFindings", &error)))?;
         if answer.failed_count().unwrap_or(0) > 0 {
             let reasons: Vec<String> = answer
                 .failed_findings()

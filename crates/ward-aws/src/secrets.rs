@@ -1,6 +1,6 @@
 //! Secrets (the manager API key, webhook URLs) from Secrets Manager or an SSM SecureString.
 
-use crate::error::describe;
+use crate::error::describe_call;
 use ward_core::Secret;
 
 /// Where a secret lives in AWS.
@@ -23,9 +23,7 @@ pub async fn read_secret(
             .secret_id(id)
             .send()
             .await
-            .map_err(|error| {
-                describe(&format!("GetSecretValue {id}"), &error.into_service_error())
-            })?
+            .map_err(|error| describe_call(&format!("GetSecretValue {id}"), &error))?
             .secret_string()
             .map(str::to_owned)
             .ok_or_else(|| format!("secret {id} has no SecretString"))?,
@@ -35,9 +33,7 @@ pub async fn read_secret(
             .with_decryption(true)
             .send()
             .await
-            .map_err(|error| {
-                describe(&format!("GetParameter {name}"), &error.into_service_error())
-            })?
+            .map_err(|error| describe_call(&format!("GetParameter {name}"), &error))?
             .parameter()
             .and_then(|parameter| parameter.value())
             .map(str::to_owned)

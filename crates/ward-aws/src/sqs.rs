@@ -2,7 +2,7 @@
 //! a message is in work, deletion only once its outcome is recorded. A message that keeps failing
 //! reaches the queue's dead-letter queue through its redrive policy.
 
-use crate::error::describe;
+use crate::error::describe_call;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 
 /// One received message.
@@ -52,7 +52,7 @@ impl SqsQueue {
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
             .send()
             .await
-            .map_err(|error| describe("ReceiveMessage", &error.into_service_error()))?;
+            .map_err(|error| describe_call("ReceiveMessage", &error))?;
         Ok(answer
             .messages()
             .iter()
@@ -82,7 +82,7 @@ impl SqsQueue {
             .visibility_timeout(visibility_secs)
             .send()
             .await
-            .map_err(|error| describe("ChangeMessageVisibility", &error.into_service_error()))?;
+            .map_err(|error| describe_call("ChangeMessageVisibility", &error))?;
         Ok(())
     }
 
@@ -94,7 +94,7 @@ impl SqsQueue {
             .receipt_handle(receipt_handle)
             .send()
             .await
-            .map_err(|error| describe("DeleteMessage", &error.into_service_error()))?;
+            .map_err(|error| describe_call("DeleteMessage", &error))?;
         Ok(())
     }
 
@@ -107,7 +107,7 @@ impl SqsQueue {
             .message_body(body)
             .send()
             .await
-            .map_err(|error| describe("SendMessage", &error.into_service_error()))?;
+            .map_err(|error| describe_call("SendMessage", &error))?;
         Ok(answer.message_id().unwrap_or_default().to_owned())
     }
 }

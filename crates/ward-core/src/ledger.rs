@@ -116,6 +116,14 @@ pub enum Claim {
     AlreadyDone(ActionRecord),
     /// Another worker holds a live claim on it.
     InFlight(ActionRecord),
+    /// A claim whose worker stopped (its lease ran out) before settling it, now held by this
+    /// worker. The action may have been done already: check (for example the computer's scan
+    /// date against `claimed_at`) before doing it again, then settle this record.
+    TakeOver {
+        record: ActionRecord,
+        /// When the stopped worker claimed it (milliseconds since the epoch).
+        claimed_at: i64,
+    },
     /// Folded into `into`, an action with the same coalescing key inside the cooldown.
     Coalesced {
         record: ActionRecord,
@@ -133,6 +141,8 @@ pub enum ClaimPlan {
     InsertCoalesced { into: i64 },
     /// Mark the existing row requested again (attempt + 1).
     Retake,
+    /// Retake a claim whose lease ran out while it was in flight: the action may have been done.
+    TakeOver,
     /// Mark the existing row coalesced into this one.
     RecoalesceInto { into: i64 },
     /// Answer with the existing row as it is.
@@ -194,7 +204,7 @@ pub fn plan_claim(
             ClaimPlan::Keep(KeepReason::Coalesced)
         }
         // Stale claims are taken over as they are: coalescing them now could drop the work.
-        ActionStatus::Requested => ClaimPlan::Retake,
+        ActionStatus::Requested => ClaimPlan::TakeOver,
         ActionStatus::Done | ActionStatus::Coalesced | ActionStatus::Failed => {
             expired_or_retake(ClaimPlan::Retake)
         }
@@ -333,7 +343,7 @@ mod tests {
         let other = record(2, ActionStatus::Done, now - HOUR, Some(now - HOUR));
         assert_eq!(
             plan_claim(&request(now), Some(&stale), Some(&other)),
-            ClaimPlan::Retake
+            ClaimPlan::TakeOver
         );
     }
 

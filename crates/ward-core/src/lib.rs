@@ -5,6 +5,7 @@
 //! `xtask`). Adapters live in their own crates.
 
 pub mod bucket_policy;
+pub mod calendar;
 pub mod ids;
 pub mod inventory;
 pub mod ledger;

@@ -120,6 +120,14 @@ pub trait ManagerApi: Send + Sync + std::fmt::Debug {
         computer_id: ComputerId,
         name: &str,
     ) -> Result<i64, ManagerError>;
+    /// When this kind of scan last finished on the computer (milliseconds since the epoch, the
+    /// manager's clock): `lastRecommendationScanDate`, `integrityMonitoring.lastIntegrityScan`,
+    /// `antiMalware.lastManualScan`. `None` when it never ran.
+    async fn last_scan(
+        &self,
+        kind: ScanKind,
+        computer_id: ComputerId,
+    ) -> Result<Option<i64>, ManagerError>;
     /// Sets a module's state on one computer (never on its policy).
     async fn set_computer_module_state(
         &self,
@@ -156,6 +164,78 @@ pub enum StoreError {
     },
     #[error("store holds a record it cannot read ({what}): {cause}")]
     Corrupt { what: String, cause: String },
+}
+
+/// A flow run's status, AppFlow's `executionStatus` values ward uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FlowRunStatus {
+    InProgress,
+    Successful,
+    Error,
+}
+
+impl FlowRunStatus {
+    /// AppFlow's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "InProgress",
+            Self::Successful => "Successful",
+            Self::Error => "Error",
+        }
+    }
+
+    /// Reads AppFlow's spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "InProgress" => Some(Self::InProgress),
+            "Successful" => Some(Self::Successful),
+            "Error" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+
+/// One run of a flow, as AppFlow's `ExecutionRecord` keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowRun {
+    pub execution_id: String,
+    pub flow: String,
+    pub status: FlowRunStatus,
+    /// Milliseconds since the epoch.
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    /// Records read from the source (AppFlow's `recordsProcessed`).
+    pub records_read: u64,
+    pub records_written: u64,
+    /// Records a Filter dropped.
+    pub records_filtered: u64,
+    /// Records a Validate (ignore-record) dropped.
+    pub records_invalid: u64,
+    pub bytes_written: u64,
+    /// The files written (`s3://bucket/key` or local paths).
+    pub files: Vec<String>,
+    /// Why the run failed (AppFlow's `executionMessage`).
+    pub error: Option<String>,
+}
+
+impl FlowRun {
+    /// A run that starts now: in progress, nothing counted yet.
+    pub fn started(execution_id: &str, flow: &str, started_at: i64) -> Self {
+        Self {
+            execution_id: execution_id.to_owned(),
+            flow: flow.to_owned(),
+            status: FlowRunStatus::InProgress,
+            started_at,
+            finished_at: None,
+            records_read: 0,
+            records_written: 0,
+            records_filtered: 0,
+            records_invalid: 0,
+            bytes_written: 0,
+            files: Vec::new(),
+            error: None,
+        }
+    }
 }
 
 /// Where ward keeps its inventory snapshot (and, later, events, decisions, the ledger, flow runs).
@@ -199,6 +279,13 @@ pub trait Store: Ledger + Send + Sync + std::fmt::Debug {
     async fn ips_rules_for_cve(&self, cve: &str) -> Result<Vec<IpsRule>, StoreError>;
     /// How many computers, policies and IPS rules the store holds.
     async fn counts(&self) -> Result<(u64, u64, u64), StoreError>;
+
+    /// Records a flow run that has started (status `InProgress`); its execution ID is unique.
+    async fn start_flow_run(&self, run: &FlowRun) -> Result<(), StoreError>;
+    /// Records how a flow run ended (status, counters, files, error), by execution ID.
+    async fn finish_flow_run(&self, run: &FlowRun) -> Result<(), StoreError>;
+    /// A flow's runs, the newest first, at most `limit`.
+    async fn flow_runs(&self, flow: &str, limit: u32) -> Result<Vec<FlowRun>, StoreError>;
 }
 
 /// The action ledger, the decision log and the quarantine (see [`crate::ledger`]).

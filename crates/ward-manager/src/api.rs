@@ -1,7 +1,7 @@
 //! `impl ward_core::ManagerApi for ManagerClient`: the port the rest of ward uses, in terms of the
 //! typed operations of [`crate::client`].
 
-use crate::client::{AssignmentTarget, ManagerClient, RuleModule, SYNC_EXPANDS};
+use crate::client::{AssignmentTarget, Expand, ManagerClient, RuleModule, SYNC_EXPANDS};
 use crate::model::{Computer as WireComputer, MissingId};
 use crate::transport::Transport;
 use async_trait::async_trait;
@@ -173,6 +173,30 @@ impl<T: Transport> ManagerApi for ManagerClient<T> {
         task.id.ok_or_else(|| ManagerError::Decode {
             operation: "createScheduledTask".into(),
             cause: "scheduled task without an `ID`".into(),
+        })
+    }
+
+    async fn last_scan(
+        &self,
+        kind: ScanKind,
+        computer_id: ComputerId,
+    ) -> Result<Option<i64>, ManagerError> {
+        Ok(match kind {
+            ScanKind::Recommendation => {
+                self.computer_ips_assignments(computer_id)
+                    .await?
+                    .last_recommendation_scan_date
+            }
+            ScanKind::Integrity => self
+                .describe_computer(computer_id, &[Expand::IntegrityMonitoring])
+                .await?
+                .integrity_monitoring
+                .and_then(|module| module.last_integrity_scan),
+            ScanKind::Malware => self
+                .describe_computer(computer_id, &[Expand::AntiMalware])
+                .await?
+                .anti_malware
+                .and_then(|module| module.last_manual_scan),
         })
     }
 

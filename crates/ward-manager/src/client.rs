@@ -508,6 +508,49 @@ impl<T: Transport> ManagerClient<T> {
         self.search_ips_rules(&filter).await
     }
 
+    // --- raw objects (flows) ----------------------------------------------------------------
+
+    /// One page of computers by id order, as the manager's JSON objects (every field the
+    /// manager sent, under its own name): for flows, which export what the API returns.
+    pub async fn computers_after_json(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+        expand: &[Expand],
+    ) -> Result<Vec<JsonObject>, ManagerError> {
+        let request = ApiRequest::new(Method::Post, "/computers/search", "searchComputers")
+            .body(to_json(&SearchFilter::page(after, page_size(limit))));
+        let list: RawList = self
+            .json(Call::read(with_expand(request, expand), "computers"))
+            .await?;
+        Ok(list.computers)
+    }
+
+    /// Every policy, as the manager's JSON objects.
+    pub async fn policies_json(&self) -> Result<Vec<JsonObject>, ManagerError> {
+        let request = ApiRequest::new(Method::Get, "/policies", "listPolicies");
+        let list: RawList = self.json(Call::read(request, "policies")).await?;
+        Ok(list.policies)
+    }
+
+    /// One page of IPS rules by id order, as the manager's JSON objects.
+    pub async fn ips_rules_after_json(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<JsonObject>, ManagerError> {
+        let request = ApiRequest::new(
+            Method::Post,
+            "/intrusionpreventionrules/search",
+            "searchIntrusionPreventionRules",
+        )
+        .body(to_json(&SearchFilter::page(after, page_size(limit))));
+        let list: RawList = self
+            .json(Call::read(request, "intrusion prevention rules"))
+            .await?;
+        Ok(list.intrusion_prevention_rules)
+    }
+
     // --- rule assignments ------------------------------------------------------------------
 
     /// `GET …/{module}/assignments`: assigned and recommended rules.
@@ -715,6 +758,21 @@ impl<T: Transport> ManagerClient<T> {
             cause,
         }
     }
+}
+
+/// A JSON object as the manager sent it.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// A list response read as raw objects (only the key of the call's object is present).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawList {
+    #[serde(default)]
+    computers: Vec<JsonObject>,
+    #[serde(default)]
+    policies: Vec<JsonObject>,
+    #[serde(default)]
+    intrusion_prevention_rules: Vec<JsonObject>,
 }
 
 fn page_size(limit: usize) -> i64 {

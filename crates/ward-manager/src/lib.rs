@@ -22,8 +22,8 @@ mod resilient;
 mod transport;
 
 pub use client::{
-    AssignmentTarget, AuthScheme, ClientConfig, Expand, MAX_PAGE, ManagerClient, RuleModule,
-    SYNC_EXPANDS, connect,
+    AssignmentTarget, AuthScheme, ClientConfig, Expand, JsonObject, MAX_PAGE, ManagerClient,
+    RuleModule, SYNC_EXPANDS, connect,
 };
 pub use resilient::{Resilient, RetryPolicy, parse_retry_after};
 pub use transport::{ApiRequest, ApiResponse, HttpTransport, Method, Transport, TransportError};

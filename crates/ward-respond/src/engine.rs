@@ -476,8 +476,9 @@ impl Engine {
             status: status.into(),
             detail,
         };
-        let record = match self.ports.store.claim(&request).await? {
-            Claim::Proceed(record) => record,
+        let (record, taken_over) = match self.ports.store.claim(&request).await? {
+            Claim::Proceed(record) => (record, None),
+            Claim::TakeOver { record, claimed_at } => (record, Some(claimed_at)),
             Claim::AlreadyDone(record) => {
                 return Ok(outcome(
                     "already-done",
@@ -500,7 +501,16 @@ impl Engine {
                 ));
             }
         };
-        let result = self.perform(decision, action).await;
+        let result = match taken_over {
+            Some(claimed_at) => match self.done_since(action, claimed_at).await {
+                Some(Ok(detail)) => Ok(format!(
+                    "{detail} (found on taking over the claim of a stopped worker)"
+                )),
+                Some(Err(error)) => Err(error),
+                None => self.perform(decision, action).await,
+            },
+            None => self.perform(decision, action).await,
+        };
         let now = self.ports.clock.now_ms();
         match result {
             Ok(detail) => {
@@ -543,6 +553,77 @@ impl Engine {
         };
         if let Err(error) = self.ports.notifier.notify(&notice).await {
             tracing::warn!(%error, "cannot deliver the failure notice");
+        }
+    }
+
+    /// Whether `action`, claimed at `claimed_at` by a worker that stopped before settling it, was
+    /// done after all: `Some` with what was found (or finished), `None` when it must be done (again).
+    /// A scan counts as done when the computer's date for that scan is at or after the claim
+    /// (ward's clock against the manager's: they must roughly agree); a recommendation scan found
+    /// done still gets its recommendations applied. Rules and modules already in place count as
+    /// done. A notice or an evaluation cannot be checked and is sent again.
+    async fn done_since(&self, action: &Action, claimed_at: i64) -> Option<Result<String, String>> {
+        let manager = &self.ports.manager;
+        let text = |error: ManagerError| error.to_string();
+        match action {
+            Action::Scan {
+                computer_id,
+                kind,
+                apply,
+            } => {
+                let last = match manager.last_scan(*kind, *computer_id).await {
+                    Ok(last) => last,
+                    Err(error) => return Some(Err(text(error))),
+                };
+                if last.is_none_or(|last| last < claimed_at) {
+                    return None;
+                }
+                let ran = format!("the {} ran after the claim", kind.task_type());
+                if *kind == ScanKind::Recommendation && *apply {
+                    let assignments = match manager.computer_ips_assignments(*computer_id).await {
+                        Ok(assignments) => assignments,
+                        Err(error) => return Some(Err(text(error))),
+                    };
+                    return Some(
+                        self.assign_recommended(*computer_id, &assignments)
+                            .await
+                            .map(|applied| format!("{ran}; {applied}")),
+                    );
+                }
+                Some(Ok(ran))
+            }
+            Action::AssignIpsRules {
+                target: RuleTarget::Computer(computer_id),
+                rule_ids,
+                ..
+            } => match manager.computer_ips_assignments(*computer_id).await {
+                Ok(assignments)
+                    if rule_ids
+                        .iter()
+                        .all(|id| assignments.assigned_rule_ids.contains(id)) =>
+                {
+                    Some(Ok(format!("{} already assigned", join(rule_ids))))
+                }
+                Ok(_) => None,
+                Err(error) => Some(Err(text(error))),
+            },
+            Action::EnableModule {
+                computer_id,
+                module,
+            } => match manager.computer(*computer_id).await {
+                Ok(computer)
+                    if computer
+                        .modules
+                        .get(module)
+                        .is_some_and(|state| state.state == module.on_state()) =>
+                {
+                    Some(Ok(format!("{module} is {}", module.on_state())))
+                }
+                Ok(_) => None,
+                Err(error) => Some(Err(text(error))),
+            },
+            // Adding rules to a policy keeps the ones it has; a notice or evaluation is resent.
+            Action::AssignIpsRules { .. } | Action::Notify(_) | Action::Evaluate { .. } => None,
         }
     }
 
@@ -685,6 +766,16 @@ impl Engine {
                 .await;
             pause = (pause * 2).min(wait.max_ms.max(1));
         };
+        let applied = self.assign_recommended(computer_id, &assignments).await?;
+        Ok(format!("scheduled task {task} ran; {applied}"))
+    }
+
+    /// Assigns the rules a finished recommendation scan recommends and the computer lacks.
+    async fn assign_recommended(
+        &self,
+        computer_id: ward_core::ComputerId,
+        assignments: &ward_core::RuleAssignments,
+    ) -> Result<String, String> {
         let new: Vec<RuleId> = assignments
             .recommended_to_assign_rule_ids
             .iter()
@@ -692,18 +783,14 @@ impl Engine {
             .filter(|id| !assignments.assigned_rule_ids.contains(id))
             .collect();
         if new.is_empty() {
-            return Ok(format!(
-                "scheduled task {task} ran; the scan recommends no new rules"
-            ));
+            return Ok("the scan recommends no new rules".into());
         }
-        manager
+        self.ports
+            .manager
             .add_ips_rules_to_computer(computer_id, &new)
             .await
-            .map_err(text)?;
-        Ok(format!(
-            "scheduled task {task} ran; recommended rules {} assigned",
-            join(&new)
-        ))
+            .map_err(|error| error.to_string())?;
+        Ok(format!("recommended rules {} assigned", join(&new)))
     }
 }
 

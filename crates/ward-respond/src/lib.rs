@@ -14,6 +14,7 @@ pub mod decision;
 pub mod engine;
 pub mod index;
 pub mod settings;
+pub mod waf;
 
 pub use action::{Action, RuleTarget};
 pub use decide::{decide, guardduty_defaults, periodic_evaluations};

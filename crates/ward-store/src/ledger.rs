@@ -257,7 +257,7 @@ macro_rules! sql_ledger {
                             _ => Claim::Proceed(record),
                         }
                     }
-                    ClaimPlan::Retake | ClaimPlan::RecoalesceInto { .. } => {
+                    ClaimPlan::Retake | ClaimPlan::TakeOver | ClaimPlan::RecoalesceInto { .. } => {
                         let Some(existing) = existing else {
                             return Err(ward_core::StoreError::Corrupt {
                                 what: "ledger".into(),
@@ -285,6 +285,10 @@ macro_rules! sql_ledger {
                             (ClaimPlan::RecoalesceInto { .. }, Some(into)) => {
                                 Claim::Coalesced { record, into }
                             }
+                            (ClaimPlan::TakeOver, _) => Claim::TakeOver {
+                                record,
+                                claimed_at: existing.requested_at,
+                            },
                             _ => Claim::Proceed(record),
                         }
                     }

@@ -5,6 +5,7 @@
 //! Both backends share one implementation (`sql`), differ only in DDL and a few constants, apply
 //! versioned migrations on open (`migrate`), and pass one contract test suite (`tests/tests.rs`).
 
+mod flow_runs;
 mod ledger;
 mod location;
 mod migrate;

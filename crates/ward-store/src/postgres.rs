@@ -23,6 +23,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "ledger",
         sql: include_str!("../migrations/postgres/0002_ledger.sql"),
     },
+    Migration {
+        version: 3,
+        name: "flow_runs",
+        sql: include_str!("../migrations/postgres/0003_flow_runs.sql"),
+    },
 ];
 
 /// How long to wait for a connection (at open, and from the pool).

@@ -627,6 +627,52 @@ macro_rules! sql_store {
                 $crate::sql::decode_all("ips rule", rows)
             }
 
+            async fn start_flow_run(
+                &self,
+                run: &ward_core::ports::FlowRun,
+            ) -> Result<(), ward_core::StoreError> {
+                $crate::flow_runs::bind_run(sqlx::query($crate::flow_runs::INSERT_FLOW_RUN), run)?
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::sql::query_error("start_flow_run"))?;
+                Ok(())
+            }
+
+            async fn finish_flow_run(
+                &self,
+                run: &ward_core::ports::FlowRun,
+            ) -> Result<(), ward_core::StoreError> {
+                let done = $crate::flow_runs::bind_run(
+                    sqlx::query($crate::flow_runs::UPDATE_FLOW_RUN),
+                    run,
+                )?
+                .execute(&self.pool)
+                .await
+                .map_err($crate::sql::query_error("finish_flow_run"))?;
+                if done.rows_affected() == 0 {
+                    return Err(ward_core::StoreError::Query {
+                        operation: "finish_flow_run",
+                        cause: format!("no flow run {} was started", run.execution_id),
+                    });
+                }
+                Ok(())
+            }
+
+            async fn flow_runs(
+                &self,
+                flow: &str,
+                limit: u32,
+            ) -> Result<Vec<ward_core::ports::FlowRun>, ward_core::StoreError> {
+                let rows: Vec<$crate::flow_runs::FlowRunRow> =
+                    sqlx::query_as($crate::flow_runs::NEWEST_FLOW_RUNS)
+                        .bind(flow)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::sql::query_error("flow_runs"))?;
+                rows.into_iter().map($crate::flow_runs::flow_run).collect()
+            }
+
             async fn counts(&self) -> Result<(u64, u64, u64), ward_core::StoreError> {
                 let (computers, policies, rules): (i64, i64, i64) =
                     sqlx::query_as($crate::sql::COUNTS)

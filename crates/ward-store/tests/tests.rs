@@ -201,6 +201,8 @@ contract_tests!(
     failed_and_stale_claims_are_taken_again,
     concurrent_claims_let_one_proceed,
     decisions_and_quarantine_round_trip,
+    flow_runs_are_recorded_from_start_to_end,
+    finishing_an_unstarted_flow_run_fails,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -896,14 +898,21 @@ async fn failed_and_stale_claims_are_taken_again(backend: Arc<Backend>) {
             .unwrap(),
     );
     assert_eq!((retry.attempts, retry.detail), (2, None));
-    // A claim whose worker died is taken over once the lease is over.
-    let stale = proceed(
-        store
-            .claim(&claim_request("finding-1", "enable-module", T0 + HOUR))
-            .await
-            .unwrap(),
-    );
-    assert_eq!(stale.attempts, 3);
+    // A claim whose worker died is taken over once the lease is over, with when it was claimed,
+    // so the new worker can check whether the action was done before doing it again.
+    match store
+        .claim(&claim_request("finding-1", "enable-module", T0 + HOUR))
+        .await
+        .unwrap()
+    {
+        Claim::TakeOver { record, claimed_at } => {
+            assert_eq!(record.attempts, 3);
+            assert_eq!(record.status, ActionStatus::Requested);
+            assert_eq!(record.requested_at, T0 + HOUR);
+            assert_eq!(claimed_at, T0 + 2);
+        }
+        other => panic!("expected TakeOver, got {other:?}"),
+    }
 }
 
 async fn concurrent_claims_let_one_proceed(backend: Arc<Backend>) {
@@ -963,6 +972,70 @@ async fn decisions_and_quarantine_round_trip(backend: Arc<Backend>) {
     };
     store.quarantine(&record).await.unwrap();
     assert_eq!(store.quarantined(5).await.unwrap(), vec![record]);
+}
+
+async fn flow_runs_are_recorded_from_start_to_end(backend: Arc<Backend>) {
+    use ward_core::ports::{FlowRun, FlowRunStatus};
+    let store = backend.open().await.expect("open");
+    assert_eq!(store.flow_runs("lake", 10).await.unwrap(), vec![]);
+    let first = FlowRun::started("exec-1", "lake", T0);
+    store.start_flow_run(&first).await.unwrap();
+    assert_eq!(
+        store.flow_runs("lake", 10).await.unwrap(),
+        vec![first.clone()]
+    );
+    let first = FlowRun {
+        status: FlowRunStatus::Successful,
+        finished_at: Some(T0 + 1_500),
+        records_read: 504,
+        records_written: 300,
+        records_filtered: 200,
+        records_invalid: 4,
+        bytes_written: 123_456_789_012,
+        files: vec![
+            "s3://lake/ward/lake/exec-1/part-00000.parquet".into(),
+            "s3://lake/ward/lake/exec-1/part-00001.parquet".into(),
+        ],
+        ..first
+    };
+    store.finish_flow_run(&first).await.unwrap();
+    let second = FlowRun::started("exec-2", "lake", T0 + 60_000);
+    store.start_flow_run(&second).await.unwrap();
+    let second = FlowRun {
+        status: FlowRunStatus::Error,
+        finished_at: Some(T0 + 61_000),
+        records_read: 7,
+        error: Some("flow `lake` tasks[3]: record 7: `ID` is null".into()),
+        ..second
+    };
+    store.finish_flow_run(&second).await.unwrap();
+    // Another flow's runs stay apart.
+    store
+        .start_flow_run(&FlowRun::started("exec-3", "other", T0 + 120_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.flow_runs("lake", 10).await.unwrap(),
+        vec![second.clone(), first]
+    );
+    assert_eq!(store.flow_runs("lake", 1).await.unwrap(), vec![second]);
+    // An execution ID is unique.
+    assert!(
+        store
+            .start_flow_run(&FlowRun::started("exec-1", "lake", T0))
+            .await
+            .is_err()
+    );
+}
+
+async fn finishing_an_unstarted_flow_run_fails(backend: Arc<Backend>) {
+    use ward_core::ports::FlowRun;
+    let store = backend.open().await.expect("open");
+    let error = store
+        .finish_flow_run(&FlowRun::started("nope", "lake", T0))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("no flow run nope"), "{error}");
 }
 
 // ---------------------------------------------------------------------------------------------

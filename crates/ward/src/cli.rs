@@ -40,6 +40,75 @@ pub enum Command {
     /// The AWS Lambda entry: EventBridge events, SQS batches (with partial batch failures) and
     /// Config rule invocations, through the Lambda runtime API.
     Lambda,
+    /// AWS WAF: which Trend Micro managed rule groups each WebACL should hold, by the IPS rules
+    /// of the instances behind it.
+    #[command(subcommand)]
+    Waf(WafCommand),
+    /// Flows (what AppFlow did): a source object, AppFlow's tasks, files on S3 or on disk.
+    #[command(subcommand)]
+    Flow(FlowCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowCommand {
+    /// The configured flows: source, destination, format, trigger.
+    List,
+    /// Runs a flow now; prints the execution ID, the records read and written, and the files.
+    Run(FlowRunArgs),
+    /// A flow's runs, the newest first (AppFlow's execution records).
+    History(FlowHistoryArgs),
+    /// Turns an AppFlow `CreateFlow` JSON (or `aws appflow describe-flow` output) into a
+    /// `[[flows]]` entry: printed to paste, or appended to a file.
+    ImportAppflow(ImportAppflowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FlowRunArgs {
+    /// The flow's name.
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowHistoryArgs {
+    /// The flow's name.
+    pub name: String,
+    /// How many runs to show.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportAppflowArgs {
+    /// The AppFlow flow JSON.
+    pub file: PathBuf,
+    /// The ward flow's name (default: the AppFlow flow's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Append the `[[flows]]` entry to this config file instead of printing it (the file is
+    /// checked with the new flow before it is written).
+    #[arg(long, value_name = "WARD_TOML")]
+    pub append_to: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WafCommand {
+    /// For every WebACL in front of an ALB or a CloudFront distribution (in every configured
+    /// account): the instances behind it, their computers and IPS rules, and the Trend Micro rule
+    /// groups they call for. Changes nothing without `--apply`.
+    Sweep(WafSweepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WafSweepArgs {
+    /// Add the missing rule groups to the WebACLs (every other rule stays as it was).
+    #[arg(long)]
+    pub apply: bool,
+    /// Output format: a table, or one JSON document.
+    #[arg(long, value_enum, default_value_t = HandleOutput::Table)]
+    pub output: HandleOutput,
 }
 
 #[derive(Debug, Args)]
@@ -67,7 +136,7 @@ pub struct HandleArgs {
     pub concurrency: u16,
 }
 
-/// How `ward handle` prints its decisions.
+/// How `ward handle` and `ward waf sweep` print their results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HandleOutput {
     Table,

@@ -1,11 +1,13 @@
 //! The commands, and the wiring they share: config → manager client → store.
 
 mod demo;
+mod flow;
 mod handle;
 mod inventory;
 mod lambda;
 mod run;
 mod sim;
+pub mod waf;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Auth, Config};
@@ -38,6 +40,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Handle(args) => {
             let config = load_config(cli.config.as_deref())?;
             handle::run(&config, &args).await
+        }
+        Command::Flow(command) => flow::run(cli.config.as_deref(), &command).await,
+        Command::Waf(command) => {
+            let config = load_config(cli.config.as_deref())?;
+            waf::run(&config, &command).await
         }
     }
 }

@@ -70,6 +70,42 @@ pub struct RawConfig {
     /// Where `ward run` reads events from, besides the webhook.
     #[serde(default)]
     pub sources: Vec<RawSource>,
+    /// The WAF sweep (`ward waf sweep`, and on a schedule in `ward run`).
+    #[serde(default)]
+    pub waf: RawWaf,
+    /// Flows: a source object, AppFlow-style tasks, a destination (see `ward_flow::definition`).
+    #[serde(default)]
+    pub flows: Vec<ward_flow::FlowDefinition>,
+}
+
+/// `[waf]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawWaf {
+    /// Seconds between sweeps in `ward run` (0 or absent: no scheduled sweep).
+    pub sweep_every_secs: Option<u64>,
+    /// Whether the scheduled sweep adds the missing rule groups (default false: it only reports;
+    /// `ward waf sweep --apply` adds them once).
+    pub apply: Option<bool>,
+    /// The vendor of the managed rule groups (default `Trend Micro`).
+    pub vendor: Option<String>,
+    /// The "WebServer (Apache, NGINX)" group's name. The default (`TrendMicro-WebServer`) only
+    /// follows WAF's name pattern: check the Marketplace name your account subscribed to with
+    /// `aws wafv2 list-available-managed-rule-groups --scope REGIONAL`.
+    pub webserver_rule_group: Option<String>,
+    /// The "Content Management System (CMS)" group's name. The default (`TrendMicro-CMS`) only
+    /// follows WAF's name pattern: check it with `ListAvailableManagedRuleGroups`.
+    pub cms_rule_group: Option<String>,
+}
+
+/// `[[aws.accounts]]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawAccount {
+    /// The 12-digit account ID.
+    pub id: Option<String>,
+    /// The role ward assumes in that account (`arn:aws:iam::<id>:role/<name>`).
+    pub role_arn: Option<String>,
+    /// The external ID the role's trust policy asks for.
+    pub external_id: Option<String>,
 }
 
 /// `[aws]`
@@ -82,6 +118,9 @@ pub struct RawAws {
     pub endpoint_url: Option<String>,
     /// Send `PutEvaluations` with `TestMode` (nothing is recorded; emulators accept only this).
     pub config_test_mode: Option<bool>,
+    /// Other accounts ward works in, each through a role it assumes (session name `ward`).
+    #[serde(default)]
+    pub accounts: Vec<RawAccount>,
 }
 
 /// `[[sources]]`
@@ -351,6 +390,10 @@ pub struct Config {
     /// Security Hub's (account, region) to import notices into.
     pub security_hub: Option<(String, String)>,
     pub sources: Vec<SqsSourceConfig>,
+    /// `[waf]`, with defaults when absent.
+    pub waf: WafConfig,
+    /// `[[flows]]`, each compiled once at load time (so a bad task is a config error).
+    pub flows: Vec<ward_flow::FlowDefinition>,
 }
 
 /// The validated `[aws]` section.
@@ -359,7 +402,33 @@ pub struct AwsConfig {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub config_test_mode: bool,
+    /// `[[aws.accounts]]`: other accounts and the role ward assumes in each.
+    pub accounts: Vec<AccountConfig>,
 }
+
+/// A validated `[[aws.accounts]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountConfig {
+    pub id: String,
+    pub role_arn: String,
+    pub external_id: Option<String>,
+}
+
+/// The validated `[waf]` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WafConfig {
+    /// Zero: no scheduled sweep.
+    pub sweep_every: Duration,
+    pub apply: bool,
+    pub groups: ward_respond::waf::GroupNames,
+}
+
+/// The managed rule groups' vendor, as AWS WAF lists it.
+pub const DEFAULT_WAF_VENDOR: &str = "Trend Micro";
+/// Default name of the "WebServer (Apache, NGINX)" group (check it with `ListAvailableManagedRuleGroups`).
+pub const DEFAULT_WAF_WEBSERVER_GROUP: &str = "TrendMicro-WebServer";
+/// Default name of the "Content Management System (CMS)" group (check it with `ListAvailableManagedRuleGroups`).
+pub const DEFAULT_WAF_CMS_GROUP: &str = "TrendMicro-CMS";
 
 /// Where Config evaluations go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -583,11 +652,18 @@ impl RawConfig {
             .map(parse_secret_source)
             .transpose()
             .map_err(|reason| ConfigError::new(file, "server.webhook_secret", reason))?;
-        let aws = self.aws.as_ref().map(|raw| AwsConfig {
-            region: raw.region.clone(),
-            endpoint_url: raw.endpoint_url.clone(),
-            config_test_mode: raw.config_test_mode.unwrap_or(false),
-        });
+        let aws = self
+            .aws
+            .as_ref()
+            .map(|raw| {
+                Ok::<_, ConfigError>(AwsConfig {
+                    region: raw.region.clone(),
+                    endpoint_url: raw.endpoint_url.clone(),
+                    config_test_mode: raw.config_test_mode.unwrap_or(false),
+                    accounts: validate_accounts(&raw.accounts, file)?,
+                })
+            })
+            .transpose()?;
         let needs_aws = |key: &str| {
             if aws.is_none() {
                 Err(ConfigError::new(
@@ -693,6 +769,11 @@ impl RawConfig {
                 visibility_secs,
             });
         }
+        let waf = validate_waf(&self.waf, file)?;
+        if !waf.sweep_every.is_zero() {
+            needs_aws("waf.sweep_every_secs")?;
+        }
+        let flows = validate_flows(self.flows, file)?;
         let secret_in_aws = manager_api_key_in_aws(&api_key)
             || webhooks.iter().any(|webhook| webhook.url.in_aws())
             || webhook_secret.as_ref().is_some_and(SecretSource::in_aws);
@@ -701,6 +782,8 @@ impl RawConfig {
         }
         Ok(Config {
             aws,
+            waf,
+            flows,
             evaluations,
             sns_topic_arn: self.notify.sns_topic_arn.clone(),
             security_hub,
@@ -755,6 +838,221 @@ fn manager_api_key_in_aws(source: &ApiKeySource) -> bool {
 
 fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// The schema a flow's source is checked against: the built-in source's, or an open one for
+/// `file`.
+pub fn flow_schema(flow: &ward_flow::FlowDefinition) -> Option<ward_flow::SourceSchema> {
+    match flow.source.as_str() {
+        "file" => Some(ward_flow::SourceSchema::open("file")),
+        source => ward_flow::SourceSchema::builtin(source),
+    }
+}
+
+/// `[[flows]]`: names unique, every task compiled against its source's schema, destinations
+/// that name a place, `file` sources with a path.
+fn validate_flows(
+    flows: Vec<ward_flow::FlowDefinition>,
+    file: &str,
+) -> Result<Vec<ward_flow::FlowDefinition>, ConfigError> {
+    for (index, flow) in flows.iter().enumerate() {
+        let key = |name: &str| format!("flows[{index}].{name}");
+        if flows[..index]
+            .iter()
+            .any(|earlier| earlier.name == flow.name)
+        {
+            return Err(ConfigError::new(
+                file,
+                key("name"),
+                format!("flow `{}` is defined twice", flow.name),
+            ));
+        }
+        let schema = flow_schema(flow).ok_or_else(|| {
+            ConfigError::new(
+                file,
+                key("source"),
+                format!(
+                    "unknown source `{}` (expected one of {}, file)",
+                    flow.source,
+                    ward_flow::SourceSchema::builtin_names()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+        if let Err(error) = ward_flow::FlowPlan::compile(flow, &schema) {
+            let at = match error.task() {
+                Some(task) => format!("flows[{index}].tasks[{task}]"),
+                None => format!("flows[{index}]"),
+            };
+            return Err(ConfigError::new(file, at, error.to_string()));
+        }
+        match (flow.source.as_str(), &flow.source_path) {
+            ("file", None) => {
+                return Err(ConfigError::new(
+                    file,
+                    key("source_path"),
+                    "a `file` source needs the path of a JSON-lines or JSON-array file",
+                ));
+            }
+            ("file", Some(_)) | (_, None) => {}
+            (_, Some(_)) => {
+                return Err(ConfigError::new(
+                    file,
+                    key("source_path"),
+                    format!(
+                        "only a `file` source reads a path (this flow reads `{}`)",
+                        flow.source
+                    ),
+                ));
+            }
+        }
+        if flow.destination.location().is_none() {
+            return Err(ConfigError::new(
+                file,
+                key("destination.path"),
+                format!(
+                    "`{}` names no bucket (expected s3://bucket/prefix or a directory)",
+                    flow.destination.path
+                ),
+            ));
+        }
+        if flow.destination.target_file_size_mb == Some(0) {
+            return Err(ConfigError::new(
+                file,
+                key("destination.target_file_size_mb"),
+                "must be at least 1",
+            ));
+        }
+    }
+    Ok(flows)
+}
+
+/// `[[aws.accounts]]` → accounts and their roles.
+fn validate_accounts(raw: &[RawAccount], file: &str) -> Result<Vec<AccountConfig>, ConfigError> {
+    let mut accounts: Vec<AccountConfig> = Vec::new();
+    for (index, account) in raw.iter().enumerate() {
+        let key = |name: &str| format!("aws.accounts[{index}].{name}");
+        let id = account
+            .id
+            .clone()
+            .filter(|id| is_account_id(id))
+            .ok_or_else(|| {
+                ConfigError::new(file, key("id"), "a 12-digit AWS account ID is required")
+            })?;
+        if accounts.iter().any(|seen| seen.id == id) {
+            return Err(ConfigError::new(
+                file,
+                key("id"),
+                format!("account {id} is listed twice"),
+            ));
+        }
+        let role_arn = account.role_arn.clone().ok_or_else(|| {
+            ConfigError::new(
+                file,
+                key("role_arn"),
+                "missing: the role ward assumes (arn:aws:iam::<id>:role/<name>)",
+            )
+        })?;
+        if !is_role_arn(&role_arn) {
+            return Err(ConfigError::new(
+                file,
+                key("role_arn"),
+                format!("`{role_arn}` is not an IAM role ARN (arn:aws:iam::<id>:role/<name>)"),
+            ));
+        }
+        let external_id = match &account.external_id {
+            None => None,
+            Some(external_id)
+                if (2..=1224).contains(&external_id.len())
+                    && external_id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c)) =>
+            {
+                Some(external_id.clone())
+            }
+            Some(_) => {
+                return Err(ConfigError::new(
+                    file,
+                    key("external_id"),
+                    "must be 2 to 1224 characters of letters, digits and _+=,.@:/-",
+                ));
+            }
+        };
+        accounts.push(AccountConfig {
+            id,
+            role_arn,
+            external_id,
+        });
+    }
+    Ok(accounts)
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/<path/name>`.
+fn is_role_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", account, resource]
+            if partition.starts_with("aws")
+                && is_account_id(account)
+                && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty())
+    )
+}
+
+/// `[waf]` → the sweep's settings.
+fn validate_waf(raw: &RawWaf, file: &str) -> Result<WafConfig, ConfigError> {
+    let vendor = raw
+        .vendor
+        .clone()
+        .unwrap_or_else(|| DEFAULT_WAF_VENDOR.to_owned());
+    if vendor.trim().is_empty() || vendor.len() > 128 {
+        return Err(ConfigError::new(
+            file,
+            "waf.vendor",
+            "must be 1 to 128 characters, not only spaces",
+        ));
+    }
+    let group = |key: &str, value: &Option<String>, default: &str| {
+        let name = value.clone().unwrap_or_else(|| default.to_owned());
+        let valid = (1..=128).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if valid {
+            Ok(name)
+        } else {
+            Err(ConfigError::new(
+                file,
+                format!("waf.{key}"),
+                format!(
+                    "`{name}` is not a rule group name AWS WAF accepts (1 to 128 letters, digits, _ or -)"
+                ),
+            ))
+        }
+    };
+    let webserver = group(
+        "webserver_rule_group",
+        &raw.webserver_rule_group,
+        DEFAULT_WAF_WEBSERVER_GROUP,
+    )?;
+    let cms = group("cms_rule_group", &raw.cms_rule_group, DEFAULT_WAF_CMS_GROUP)?;
+    if webserver == cms {
+        return Err(ConfigError::new(
+            file,
+            "waf.cms_rule_group",
+            "must differ from waf.webserver_rule_group",
+        ));
+    }
+    Ok(WafConfig {
+        sweep_every: Duration::from_secs(raw.sweep_every_secs.unwrap_or(0)),
+        apply: raw.apply.unwrap_or(false),
+        groups: ward_respond::waf::GroupNames {
+            vendor,
+            webserver,
+            cms,
+        },
+    })
 }
 
 /// `[respond]` and `[[playbooks]]` → the response settings.
@@ -879,6 +1177,60 @@ mod tests {
 
     fn error(text: &str) -> ConfigError {
         Config::parse(text, "ward.toml").expect_err("config should be refused")
+    }
+
+    #[test]
+    fn flows_are_compiled_and_named_by_key() {
+        let flow = |body: &str| {
+            format!(
+                "[[flows]]\nname = \"f\"\nsource = \"computers\"\n\
+                 destination = {{ path = \"s3://lake/ward\", format = \"parquet\" }}\n{body}"
+            )
+        };
+        let config = Config::parse(
+            &flow("[[flows.tasks]]\ntype = \"Map\"\nsource_fields = [\"hostName\"]\n"),
+            "ward.toml",
+        )
+        .expect("valid");
+        assert_eq!(config.flows.len(), 1);
+        assert_eq!(
+            config.flows[0].destination.format,
+            ward_flow::FileFormat::Parquet
+        );
+
+        let bad = error(&flow(
+            "[[flows.tasks]]\ntype = \"Map\"\nsource_fields = [\"hostName\"]\n\
+             [[flows.tasks]]\ntype = \"Truncate\"\nsource_fields = [\"hostName\"]\n",
+        ));
+        assert_eq!(bad.key, "flows[0].tasks[1]");
+        assert!(bad.reason.contains("TRUNCATE_LENGTH"), "{bad}");
+
+        let unknown = error(&flow(
+            "[[flows.tasks]]\ntype = \"Map\"\nsource_field = [\"x\"]\n",
+        ));
+        assert!(unknown.key.starts_with("flows[0].tasks[0]"), "{unknown}");
+        assert!(unknown.reason.contains("source_field"), "{unknown}");
+
+        let twice = error(&format!(
+            "{}{}",
+            flow("tasks = [{ type = \"Map_all\" }]\n"),
+            flow("tasks = [{ type = \"Map_all\" }]\n")
+        ));
+        assert_eq!(twice.key, "flows[1].name");
+        assert!(twice.reason.contains("defined twice"), "{twice}");
+
+        let source = error(
+            &flow("tasks = [{ type = \"Map_all\" }]\n").replace("\"computers\"", "\"printers\""),
+        );
+        assert_eq!(source.key, "flows[0].source");
+        let bucket =
+            error(&flow("tasks = [{ type = \"Map_all\" }]\n").replace("s3://lake/ward", "s3://"));
+        assert_eq!(bucket.key, "flows[0].destination.path");
+        let path = error(&format!(
+            "{}source_path = \"x.jsonl\"\n",
+            flow("tasks = [{ type = \"Map_all\" }]\n")
+        ));
+        assert!(path.reason.contains("only a `file` source"), "{path}");
     }
 
     #[test]
@@ -1058,6 +1410,77 @@ mod tests {
             error("[aws]\n[notify.security_hub]\nregion = \"us-east-1\"\n").key,
             "notify.security_hub.account_id"
         );
+    }
+
+    #[test]
+    fn waf_and_accounts_are_validated_by_key() {
+        let config = Config::parse(
+            "[aws]\nregion = \"us-east-1\"\n\
+             [[aws.accounts]]\nid = \"111122223333\"\nrole_arn = \"arn:aws:iam::111122223333:role/ward-audit\"\nexternal_id = \"ward-ext\"\n\
+             [waf]\nsweep_every_secs = 3600\napply = true\nwebserver_rule_group = \"TM_WebServer\"\n",
+            "ward.toml",
+        )
+        .expect("valid");
+        assert_eq!(config.waf.sweep_every, Duration::from_secs(3600));
+        assert!(config.waf.apply);
+        assert_eq!(config.waf.groups.vendor, DEFAULT_WAF_VENDOR);
+        assert_eq!(config.waf.groups.webserver, "TM_WebServer");
+        assert_eq!(config.waf.groups.cms, DEFAULT_WAF_CMS_GROUP);
+        let accounts = config.aws.expect("aws").accounts;
+        assert_eq!(accounts[0].id, "111122223333");
+        assert_eq!(accounts[0].external_id.as_deref(), Some("ward-ext"));
+        let defaults = Config::parse("", "ward.toml").expect("valid");
+        assert!(defaults.waf.sweep_every.is_zero());
+        assert!(!defaults.waf.apply);
+
+        let key = |text: &str| error(text).key;
+        assert_eq!(
+            key("[waf]\nsweep_every_secs = 60\n"),
+            "waf.sweep_every_secs"
+        );
+        assert_eq!(key("[waf]\nsweep_every = 60\n"), "waf.sweep_every");
+        assert_eq!(key("[waf]\napply = \"yes\"\n"), "waf.apply");
+        assert_eq!(
+            key("[waf]\ncms_rule_group = \"Trend Micro CMS\"\n"),
+            "waf.cms_rule_group"
+        );
+        assert_eq!(
+            key("[waf]\ncms_rule_group = \"TrendMicro-WebServer\"\n"),
+            "waf.cms_rule_group"
+        );
+        assert_eq!(key("[waf]\nvendor = \" \"\n"), "waf.vendor");
+        assert_eq!(
+            key(
+                "[aws]\n[[aws.accounts]]\nid = \"12\"\nrole_arn = \"arn:aws:iam::111122223333:role/x\"\n"
+            ),
+            "aws.accounts[0].id"
+        );
+        assert_eq!(
+            key("[aws]\n[[aws.accounts]]\nid = \"111122223333\"\n"),
+            "aws.accounts[0].role_arn"
+        );
+        assert_eq!(
+            key(
+                "[aws]\n[[aws.accounts]]\nid = \"111122223333\"\nrole_arn = \"arn:aws:iam::111122223333:user/x\"\n"
+            ),
+            "aws.accounts[0].role_arn"
+        );
+        assert_eq!(
+            key(
+                "[aws]\n[[aws.accounts]]\nid = \"111122223333\"\nrole_arn = \"arn:aws:iam::111122223333:role/x\"\nexternal_id = \"a b\"\n"
+            ),
+            "aws.accounts[0].external_id"
+        );
+        assert_eq!(
+            key(
+                "[aws]\n[[aws.accounts]]\nid = \"111122223333\"\nrole_arn = \"arn:aws:iam::111122223333:role/x\"\n\
+                 [[aws.accounts]]\nid = \"111122223333\"\nrole_arn = \"arn:aws:iam::111122223333:role/y\"\n"
+            ),
+            "aws.accounts[1].id"
+        );
+        let unknown = error("[aws]\n[[aws.accounts]]\nid = \"111122223333\"\nrole = \"x\"\n");
+        assert!(unknown.key.ends_with("accounts.0.role"), "{unknown}");
+        assert_eq!(unknown.reason, "unknown key");
     }
 
     #[test]

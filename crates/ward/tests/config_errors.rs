@@ -80,3 +80,30 @@ fn a_bad_playbook_names_its_key() {
         refused("[[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nmodules = [\"lasers\"]\n");
     assert!(message.contains("playbooks[0].modules"), "{message}");
 }
+
+#[test]
+fn bad_waf_and_account_keys_are_named() {
+    let message = refused("[waf]\ncms_rule_group = \"Trend Micro CMS\"\n");
+    assert!(
+        message
+            .contains("ward.toml: waf.cms_rule_group: `Trend Micro CMS` is not a rule group name"),
+        "{message}"
+    );
+    let message = refused("[waf]\nsweep_every_secs = 600\n");
+    assert!(
+        message.contains("ward.toml: waf.sweep_every_secs: needs an [aws] section"),
+        "{message}"
+    );
+    let message = refused(
+        "[aws]\n[[aws.accounts]]\nid = \"111122223333\"\nrole_arn = \"arn:aws:iam::111122223333:user/ward\"\n",
+    );
+    assert!(
+        message.contains("ward.toml: aws.accounts[0].role_arn: `arn:aws:iam::111122223333:user/ward` is not an IAM role ARN"),
+        "{message}"
+    );
+    let message = refused("[waf]\nswep_every_secs = 600\n");
+    assert!(
+        message.contains("ward.toml: waf.swep_every_secs: unknown key"),
+        "{message}"
+    );
+}

@@ -26,6 +26,9 @@ fn demo_sets_up_syncs_and_summarises() {
         "CVE-2024-29069",
         "→ evaluate",
         "→ quarantined",
+        "flow demo-computers: execution",
+        "Successful",
+        "part-00000.parquet",
     ] {
         assert!(
             said.contains(expected),
@@ -33,6 +36,9 @@ fn demo_sets_up_syncs_and_summarises() {
         );
     }
     assert!(dir.path().join("ward-data/ward.db").exists());
+    // The demo's flow wrote one Parquet file under ./ward-data/lake/demo-computers/.
+    assert!(dir.path().join("ward-data/lake/demo-computers").is_dir());
+    assert!(!dir.path().join("ward-data/lake/_tmp").exists());
 
     // The demo's store is the default store: `ward inventory` in the same directory reads it.
     let output = run_in(dir.path(), &["inventory", "--output", "json"]);

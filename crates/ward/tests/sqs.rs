@@ -2,11 +2,12 @@
 //! and Inspector findings to a queue, `ward run` drains it, acts on the simulator, and deletes
 //! what it handled; a message that is not an event is quarantined and deleted, not retried.
 
-use crate::support::{Sim, moto_sdk, moto_url, ward};
+use crate::support::{
+    Sim, create_queue, moto_sdk, moto_url, queue_depth, queue_with_dead_letters, spawn_run,
+    sqs_config, ward,
+};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const RECON: &str = "i-0e8dfbd8c13eca8ad";
@@ -41,28 +42,7 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
     let (queue_url, queue_arn) = runtime.block_on(async {
         let sdk = moto_sdk(&moto).await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let url = sqs
-            .create_queue()
-            .queue_name(format!("ward-events-{suffix}"))
-            .send()
-            .await
-            .unwrap()
-            .queue_url()
-            .unwrap()
-            .to_owned();
-        let attributes = sqs
-            .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap();
-        let arn = attributes
-            .attributes()
-            .unwrap()
-            .get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .unwrap()
-            .clone();
+        let (url, arn) = create_queue(&sqs, &format!("ward-events-{suffix}"), &[]).await;
         let events = aws_sdk_eventbridge::Client::new(&sdk);
         let rule = format!("ward-findings-{suffix}");
         events
@@ -109,19 +89,7 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
     assert!(queue_arn.starts_with("arn:aws:sqs:"));
 
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("ward.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "version = 1\n[manager]\nurl = \"{}\"\n[store]\nurl = \"sqlite://{}\"\n\
-             [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{moto}\"\n\
-             [[sources]]\nkind = \"sqs\"\nqueue_url = \"{queue_url}\"\nvisibility_secs = 30\n\
-             [server]\nlisten = \"127.0.0.1:0\"\n",
-            sim.base_url,
-            dir.path().join("ward.db").display()
-        ),
-    )
-    .unwrap();
+    let config = sqs_config(dir.path(), &sim.base_url, &moto, &queue_url, 30, "");
     let sync = ward()
         .arg("--config")
         .arg(&config)
@@ -134,42 +102,23 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
         "{}",
         String::from_utf8_lossy(&sync.stderr)
     );
-    let mut run = ward()
-        .arg("--config")
-        .arg(&config)
-        .args(["run", "--sync-every-secs", "0"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut banner = String::new();
-    BufReader::new(run.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
+    let (mut run, banner) = spawn_run(&config, dir.path(), None);
     assert!(banner.contains("1 SQS queue"), "{banner}");
 
     let actions_url = sim.base_url.trim_end_matches("/api").to_owned() + "/_sim/actions";
     let started = Instant::now();
     let (log, remaining) = loop {
         let (log, remaining) = runtime.block_on(async {
-            let log: Vec<Value> = reqwest::get(&actions_url).await.unwrap().json().await.unwrap();
-            let sdk = moto_sdk(&moto).await;
-            let attributes = aws_sdk_sqs::Client::new(&sdk)
-                .get_queue_attributes()
-                .queue_url(&queue_url)
-                .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
-                .send()
+            let log: Vec<Value> = reqwest::get(&actions_url)
+                .await
+                .unwrap()
+                .json()
                 .await
                 .unwrap();
-            let count = |name: aws_sdk_sqs::types::QueueAttributeName| {
-                attributes.attributes().and_then(|a| a.get(&name)).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-            };
-            (
-                log,
-                count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-                    + count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
-            )
+            let sdk = moto_sdk(&moto).await;
+            let (visible, in_flight) =
+                queue_depth(&aws_sdk_sqs::Client::new(&sdk), &queue_url).await;
+            (log, visible + in_flight)
         });
         let scans = log
             .iter()
@@ -217,4 +166,80 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
     assert_eq!(quarantined.len(), 1, "{quarantined:?}");
     assert!(quarantined[0].origin.starts_with("sqs:"));
     assert_eq!(quarantined[0].raw, "not an event at all");
+}
+
+/// An event that cannot be handled however often it comes (here: the manager is unreachable) is
+/// left on the queue each time, and the queue's redrive policy moves it to the dead-letter queue
+/// after `maxReceiveCount` receives; nothing is deleted unhandled.
+#[test]
+fn an_event_that_keeps_failing_reaches_the_dead_letter_queue() {
+    let Some(moto) = moto_url("sqs dead-letter queue") else {
+        return;
+    };
+    let suffix = format!("{}", std::process::id());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (queue_url, dlq_url) = runtime.block_on(async {
+        let sqs = aws_sdk_sqs::Client::new(&moto_sdk(&moto).await);
+        let (url, dlq_url) =
+            queue_with_dead_letters(&sqs, &format!("ward-poison-{suffix}"), 2).await;
+        let mut event =
+            sample("guardduty-finding-ec2-recon-ec2-port-probe.deep-security-2017.json");
+        event["detail"]["id"] = "gd-poison-1".into();
+        sqs.send_message()
+            .queue_url(&url)
+            .message_body(event.to_string())
+            .send()
+            .await
+            .unwrap();
+        (url, dlq_url)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9: every manager call fails at once.
+    let config = sqs_config(
+        dir.path(),
+        "http://127.0.0.1:9/api",
+        &moto,
+        &queue_url,
+        5,
+        "",
+    );
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[manager]\n",
+        "[manager]\nmax_attempts = 1\ntimeout_secs = 1\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let (mut run, banner) = spawn_run(&config, dir.path(), None);
+    assert!(banner.contains("1 SQS queue"), "{banner}");
+    let started = Instant::now();
+    let (main, dead) = loop {
+        let depths = runtime.block_on(async {
+            let sqs = aws_sdk_sqs::Client::new(&moto_sdk(&moto).await);
+            (
+                queue_depth(&sqs, &queue_url).await,
+                queue_depth(&sqs, &dlq_url).await,
+            )
+        });
+        if depths.1.0 == 1 || started.elapsed() > Duration::from_secs(90) {
+            break depths;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let _ = run.kill();
+    let _ = run.wait();
+    assert_eq!(dead, (1, 0), "the poison event is in the dead-letter queue");
+    assert_eq!(main, (0, 0), "and no longer on the queue");
+    let body = runtime.block_on(async {
+        let sqs = aws_sdk_sqs::Client::new(&moto_sdk(&moto).await);
+        let received = sqs
+            .receive_message()
+            .queue_url(&dlq_url)
+            .send()
+            .await
+            .unwrap();
+        received.messages()[0].body().unwrap().to_owned()
+    });
+    assert!(
+        body.contains("gd-poison-1"),
+        "the message, unchanged: {body}"
+    );
 }

@@ -4,7 +4,10 @@
 mod support;
 
 mod config_errors;
+mod crash;
 mod demo;
+mod denied;
+mod flows;
 mod handle;
 mod lambda;
 mod macie;
@@ -12,3 +15,5 @@ mod reliability;
 mod secrets;
 mod sqs;
 mod sync_inventory;
+mod takeover;
+mod waf;

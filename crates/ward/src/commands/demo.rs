@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use ward_core::summary::{FleetSummary, ModuleCounts};
 use ward_core::{InventoryFilter, Module};
+use ward_flow::{Aggregation, Destination, FileFormat, FlowDefinition, TaskDefinition, Trigger};
 use ward_sim::{SimConfig, Simulator};
 
 /// A bundled sample: its file name and bytes.
@@ -148,6 +149,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         ),
     )?;
 
+    let flow = demo_flow(&args.data_dir);
+    let run = super::flow::execute(&config, &flow, Arc::clone(&store))
+        .await
+        .context("the demo flow failed")?;
+    say(
+        &mut out,
+        &format!(
+            "\nflow: the active agents' computers to Parquet (host names masked, descriptions \
+             cut to 32, platform and agent version merged, interfaces left out)\n  {}",
+            super::flow::describe(&run).replace('\n', "\n  ")
+        ),
+    )?;
+
     if args.exit_after_setup {
         server.abort();
         return Ok(());
@@ -168,6 +182,37 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
+}
+
+/// The demo's flow: the computers with an active agent, to Parquet under `{data_dir}/lake/`.
+pub fn demo_flow(data_dir: &std::path::Path) -> FlowDefinition {
+    let mut destination = Destination::new(&data_dir.join("lake").display().to_string());
+    destination.format = FileFormat::Parquet;
+    destination.aggregation = Aggregation::SingleFile;
+    destination.preserve_source_data_typing = true;
+    FlowDefinition {
+        name: "demo-computers".to_owned(),
+        description: Some("the demo fleet's active agents, masked, as Parquet".to_owned()),
+        source: "computers".to_owned(),
+        source_path: None,
+        tasks: vec![
+            TaskDefinition::new("Filter", &["computerStatus.agentStatus"])
+                .operator("EQUAL_TO")
+                .property("VALUE", "active")
+                .property("DATA_TYPE", "string"),
+            TaskDefinition::new("Map_all", &[])
+                .property("EXCLUDE_SOURCE_FIELDS_LIST", "interfaces"),
+            TaskDefinition::new("Mask", &["hostName"])
+                .operator("MASK_LAST_N")
+                .property("MASK_LENGTH", "4"),
+            TaskDefinition::new("Truncate", &["description"]).property("TRUNCATE_LENGTH", "32"),
+            TaskDefinition::new("Merge", &["platform", "agentVersion"])
+                .destination("platformAgent")
+                .property("CONCAT_FORMAT", "${platform} / ${agentVersion}"),
+        ],
+        destination,
+        trigger: Trigger::OnDemand,
+    }
 }
 
 /// One handled sample item, as the demo prints it.

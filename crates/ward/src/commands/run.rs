@@ -1,7 +1,8 @@
 //! `ward run`: the service. Serves the signed event webhook (and health) and refreshes the
 //! inventory on a schedule, until Ctrl-C. (SQS sources, scheduled flows and the dashboard join
 //! here as they arrive.)
-//! With `[[sources]]`, it also drains SQS queues (see `crate::intake`).
+//! With `[[sources]]`, it also drains SQS queues (see `crate::intake`); with
+//! `[waf] sweep_every_secs`, it sweeps the WebACLs on that schedule (see `crate::commands::waf`).
 
 use crate::cli::RunArgs;
 use crate::commands::{connect_manager, open_store};
@@ -62,6 +63,11 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         ),
     )?;
     drop(out);
+    let waf_sweep = tokio::spawn(crate::commands::waf::scheduled(
+        config.clone(),
+        Arc::clone(&manager),
+        Arc::clone(&store),
+    ));
     let refresh = tokio::spawn(refresh_inventory(
         client,
         store,
@@ -74,19 +80,20 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         })
         .await;
     refresh.abort();
+    waf_sweep.abort();
     for queue in queues {
         queue.abort();
     }
     served.context("the server stopped")
 }
 
-/// Syncs now, then every `every` (never when zero). A failed sync is logged and retried at the
-/// next tick: the last good inventory stays in use.
-async fn refresh_inventory(
-    client: Arc<ward_manager::ManagerClient>,
-    store: Arc<dyn Store>,
-    every: Duration,
-) {
+/// Runs `job` now, then every `every` (never when zero), until the task is dropped. A run that
+/// takes longer than `every` delays the next one; runs never overlap.
+pub async fn every<F, Fut>(every: Duration, mut job: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     if every.is_zero() {
         return;
     }
@@ -94,6 +101,18 @@ async fn refresh_inventory(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
+        job().await;
+    }
+}
+
+/// Syncs now, then every `period` (never when zero). A failed sync is logged and retried at the
+/// next tick: the last good inventory stays in use.
+async fn refresh_inventory(
+    client: Arc<ward_manager::ManagerClient>,
+    store: Arc<dyn Store>,
+    period: Duration,
+) {
+    every(period, || async {
         let calls = {
             let client = Arc::clone(&client);
             move || client.calls()
@@ -115,5 +134,6 @@ async fn refresh_inventory(
             ),
             Err(error) => tracing::warn!(error = format!("{error:#}"), "inventory refresh failed"),
         }
-    }
+    })
+    .await;
 }

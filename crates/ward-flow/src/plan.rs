@@ -1,0 +1,1308 @@
+//! A compiled flow: [`FlowPlan::compile`] checks a definition against its source's schema before
+//! any record moves, and [`FlowPlan::apply`] pushes batches of records through the tasks.
+//!
+//! How the tasks combine, whatever their order in the list:
+//!
+//! 1. **Gates** — `Filter` comparisons and `Validate` checks — look at the record as read from
+//!    the source, in task order; the first that rejects decides (drop, or stop the run). A
+//!    `Filter` with `PROJECTION` names the fields the flow reads: every other task must stay
+//!    within them, and `Map_all` copies only them.
+//! 2. **Producers** — `Map`, `Passthrough`, `Merge`, `Arithmetic`, then `Map_all` — write
+//!    destination fields from source values. Only what they write reaches the output (AppFlow:
+//!    only mapped fields are written); two producers may not write one field.
+//! 3. **Transforms** — `Mask`, `Truncate`, in task order — rewrite their destination field (by
+//!    default the source field's name) in the output; when no producer wrote it, they read the
+//!    source field and write the result there, so a lone `Mask` also maps.
+//!
+//! Records are moved, not copied: a source value read by a single task is taken out of the
+//! source record; `Map_all` reuses the source record itself as the output.
+
+use crate::definition::{FlowDefinition, TaskDefinition, is_valid_flow_name};
+use crate::error::FlowError;
+use crate::record::{FieldPath, Record, value_text};
+use crate::schema::{ColumnType, FieldType, OutputSchema, SourceSchema};
+use crate::tasks::{
+    Check, CompareAs, MaskMode, MathOperation, Operand, Operator, PROPERTY_KEYS, TaskType,
+    ValidationAction, compare, contains, convert, mask_value, numeric, truncate_value,
+};
+use serde_json::Value;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// Counters of one run, kept across batches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Records given to `apply`.
+    pub records_read: u64,
+    /// Records returned.
+    pub records_written: u64,
+    /// Records a Filter dropped.
+    pub records_filtered: u64,
+    /// Records a Validate (drop-record) dropped.
+    pub records_invalid: u64,
+}
+
+/// A flow checked and ready to process records.
+#[derive(Debug, Clone)]
+pub struct FlowPlan {
+    flow: String,
+    source: String,
+    gates: Vec<Gate>,
+    producers: Vec<Producer>,
+    map_all: Option<MapAll>,
+    transforms: Vec<Transform>,
+    projection: Option<Vec<FieldPath>>,
+    partition_keys: Vec<String>,
+    output: OutputSchema,
+    stats: RunStats,
+}
+
+#[derive(Debug, Clone)]
+struct Gate {
+    task: usize,
+    kind: GateKind,
+}
+
+#[derive(Debug, Clone)]
+enum GateKind {
+    Compare {
+        fields: Vec<FieldPath>,
+        test: Test,
+    },
+    Validate {
+        fields: Vec<FieldPath>,
+        check: Check,
+        action: ValidationAction,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Test {
+    Order {
+        operator: Operator,
+        operand: Operand,
+    },
+    AnyOf(Vec<Operand>),
+    NoneOf(Vec<Operand>),
+    Between {
+        lower: Operand,
+        upper: Operand,
+    },
+    Contains(String),
+}
+
+impl Test {
+    fn matches(&self, value: &Value) -> bool {
+        if value.is_null() {
+            return false;
+        }
+        match self {
+            Self::Order { operator, operand } => {
+                let Some(ordering) = compare(value, operand) else {
+                    return false;
+                };
+                match operator {
+                    Operator::EqualTo => ordering == Ordering::Equal,
+                    Operator::NotEqualTo => ordering != Ordering::Equal,
+                    Operator::LessThan => ordering == Ordering::Less,
+                    Operator::LessThanOrEqualTo => ordering != Ordering::Greater,
+                    Operator::GreaterThan => ordering == Ordering::Greater,
+                    Operator::GreaterThanOrEqualTo => ordering != Ordering::Less,
+                    _ => false,
+                }
+            }
+            Self::AnyOf(operands) => operands
+                .iter()
+                .any(|operand| compare(value, operand) == Some(Ordering::Equal)),
+            Self::NoneOf(operands) => operands.iter().all(|operand| {
+                compare(value, operand).is_some_and(|ordering| ordering != Ordering::Equal)
+            }),
+            Self::Between { lower, upper } => {
+                compare(value, lower).is_some_and(|o| o != Ordering::Less)
+                    && compare(value, upper).is_some_and(|o| o != Ordering::Greater)
+            }
+            Self::Contains(needle) => contains(value, needle),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Producer {
+    destination: FieldPath,
+    kind: ProducerKind,
+}
+
+#[derive(Debug, Clone)]
+enum ProducerKind {
+    Map {
+        source: FieldPath,
+        take: bool,
+        convert: Option<FieldType>,
+    },
+    Merge {
+        parts: Vec<Part>,
+    },
+    Arithmetic {
+        operation: MathOperation,
+        operands: Vec<FieldPath>,
+        integer: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Field(FieldPath),
+}
+
+#[derive(Debug, Clone)]
+struct MapAll {
+    exclude: Vec<FieldPath>,
+    /// `Some`: prune to the schema's fields (INCLUDE_NEW_FIELDS false on a closed schema).
+    prune: Option<SourceSchema>,
+}
+
+#[derive(Debug, Clone)]
+struct Transform {
+    source: FieldPath,
+    destination: FieldPath,
+    take: bool,
+    kind: TransformKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum TransformKind {
+    Mask(MaskMode, char),
+    Truncate(usize),
+}
+
+impl TransformKind {
+    fn run(self, value: &mut Value) {
+        match self {
+            Self::Mask(mode, mask) => mask_value(value, mode, mask),
+            Self::Truncate(length) => truncate_value(value, length),
+        }
+    }
+}
+
+/// Gate outcome for one record.
+enum Verdict {
+    Keep,
+    Filtered,
+    Invalid,
+}
+
+/// Compile-time context for one task.
+struct TaskContext<'a> {
+    flow: &'a str,
+    index: usize,
+    task: &'a TaskDefinition,
+    task_type: TaskType,
+    schema: &'a SourceSchema,
+}
+
+impl TaskContext<'_> {
+    fn field(&self, text: &str) -> Result<(FieldPath, FieldType), FlowError> {
+        let path = FieldPath::parse(text.trim()).map_err(|error| FlowError::InvalidField {
+            flow: self.flow.to_owned(),
+            task: self.index,
+            field: text.to_owned(),
+            reason: error.to_string(),
+        })?;
+        let field_type = self
+            .schema
+            .field_type(&path)
+            .ok_or_else(|| FlowError::UnknownField {
+                flow: self.flow.to_owned(),
+                task: self.index,
+                field: text.to_owned(),
+                source_name: self.schema.name().to_owned(),
+            })?;
+        Ok((path, field_type))
+    }
+
+    fn destination_path(&self, text: &str) -> Result<FieldPath, FlowError> {
+        let invalid = |reason: String| FlowError::InvalidField {
+            flow: self.flow.to_owned(),
+            task: self.index,
+            field: text.to_owned(),
+            reason,
+        };
+        if text.chars().count() > 256 {
+            return Err(invalid(
+                "a destination field has at most 256 characters".to_owned(),
+            ));
+        }
+        FieldPath::parse(text.trim()).map_err(|error| invalid(error.to_string()))
+    }
+
+    fn destination(&self) -> Result<FieldPath, FlowError> {
+        match self
+            .task
+            .destination
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+        {
+            Some(destination) => self.destination_path(destination),
+            None => Err(FlowError::MissingDestination {
+                flow: self.flow.to_owned(),
+                task: self.index,
+            }),
+        }
+    }
+
+    fn property(&self, key: &str) -> Option<&str> {
+        self.task.properties.get(key).map(String::as_str)
+    }
+
+    fn required(&self, key: &str) -> Result<&str, FlowError> {
+        self.property(key)
+            .ok_or_else(|| FlowError::MissingProperty {
+                flow: self.flow.to_owned(),
+                task: self.index,
+                property: key.to_owned(),
+            })
+    }
+
+    fn invalid(&self, key: &str, value: &str, reason: &str) -> FlowError {
+        FlowError::InvalidProperty {
+            flow: self.flow.to_owned(),
+            task: self.index,
+            property: key.to_owned(),
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    fn length(&self, key: &str) -> Result<usize, FlowError> {
+        let value = self.required(key)?;
+        value
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| self.invalid(key, value, "expected a whole number ≥ 0"))
+    }
+
+    fn count(&self, expected: &'static str, ok: bool) -> Result<(), FlowError> {
+        if ok {
+            Ok(())
+        } else {
+            Err(FlowError::SourceFieldCount {
+                flow: self.flow.to_owned(),
+                task: self.index,
+                task_type: self.task_type.as_str().to_owned(),
+                expected,
+                found: self.task.source_fields.len(),
+            })
+        }
+    }
+
+    fn data_type(&self, key: &str) -> Result<Option<FieldType>, FlowError> {
+        match self.property(key) {
+            None => Ok(None),
+            Some(value) => FieldType::parse(value)
+                .map(Some)
+                .ok_or_else(|| self.invalid(key, value, "unknown data type")),
+        }
+    }
+}
+
+/// A list property: a JSON array of strings, or comma-separated text.
+fn list_property(text: &str) -> Vec<String> {
+    if let Ok(items) = serde_json::from_str::<Vec<String>>(text) {
+        return items;
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Parses `CONCAT_FORMAT`: text with `${field}` placeholders naming source fields.
+fn concat_parts(format: &str) -> Result<Vec<Result<String, String>>, String> {
+    let mut parts = Vec::new();
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        if start > 0 {
+            parts.push(Ok(rest[..start].to_owned()));
+        }
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| "a `${` has no closing `}`".to_owned())?;
+        parts.push(Err(after[..end].trim().to_owned()));
+        rest = &after[end + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(Ok(rest.to_owned()));
+    }
+    Ok(parts)
+}
+
+impl FlowPlan {
+    /// Compiles `definition` against the schema of its built-in source.
+    pub fn compile_builtin(definition: &FlowDefinition) -> Result<Self, FlowError> {
+        let schema =
+            SourceSchema::builtin(&definition.source).ok_or_else(|| FlowError::UnknownSource {
+                flow: definition.name.clone(),
+                source_name: definition.source.clone(),
+            })?;
+        Self::compile(definition, &schema)
+    }
+
+    /// Checks every task of `definition` against `schema` and builds the plan.
+    pub fn compile(definition: &FlowDefinition, schema: &SourceSchema) -> Result<Self, FlowError> {
+        let flow = definition.name.as_str();
+        if !is_valid_flow_name(flow) {
+            return Err(FlowError::InvalidName {
+                flow: flow.to_owned(),
+            });
+        }
+        if definition.source != schema.name() {
+            return Err(FlowError::SourceMismatch {
+                flow: flow.to_owned(),
+                source_name: definition.source.clone(),
+                schema: schema.name().to_owned(),
+            });
+        }
+        let mut builder = Builder::default();
+        for (index, task) in definition.tasks.iter().enumerate() {
+            let task_type =
+                TaskType::parse(&task.task_type).ok_or_else(|| FlowError::UnknownTaskType {
+                    flow: flow.to_owned(),
+                    task: index,
+                    task_type: task.task_type.clone(),
+                })?;
+            let context = TaskContext {
+                flow,
+                index,
+                task,
+                task_type,
+                schema,
+            };
+            let operator = match task.operator.as_deref().filter(|o| !o.trim().is_empty()) {
+                Some(text) => {
+                    Some(
+                        Operator::parse(text).ok_or_else(|| FlowError::UnknownOperator {
+                            flow: flow.to_owned(),
+                            task: index,
+                            operator: text.to_owned(),
+                        })?,
+                    )
+                }
+                None => task_type.default_operator(),
+            };
+            let operator = operator
+                .filter(|operator| task_type.allows(*operator))
+                .ok_or_else(|| FlowError::OperatorNotAllowed {
+                    flow: flow.to_owned(),
+                    task: index,
+                    task_type: task_type.as_str().to_owned(),
+                    operator: task.operator.clone().unwrap_or_else(|| "none".to_owned()),
+                })?;
+            if let Some(key) = task
+                .properties
+                .keys()
+                .find(|key| !PROPERTY_KEYS.contains(&key.as_str()))
+            {
+                return Err(FlowError::UnknownProperty {
+                    flow: flow.to_owned(),
+                    task: index,
+                    property: key.clone(),
+                });
+            }
+            builder.task(&context, operator)?;
+        }
+        builder.finish(definition, schema)
+    }
+
+    /// The flow's name.
+    pub fn flow(&self) -> &str {
+        &self.flow
+    }
+
+    /// The source object.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The fields a `PROJECTION` filter names (what to fetch), if the flow has one.
+    pub fn projection(&self) -> Option<&[FieldPath]> {
+        self.projection.as_deref()
+    }
+
+    /// The destination columns that partition the output (`Partition` tasks), in order.
+    pub fn partition_keys(&self) -> &[String] {
+        &self.partition_keys
+    }
+
+    /// The typed output schema (flattened column names).
+    pub fn output_schema(&self) -> &OutputSchema {
+        &self.output
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> RunStats {
+        self.stats
+    }
+
+    /// Starts a new run: the counters (and record positions) go back to zero.
+    pub fn reset(&mut self) {
+        self.stats = RunStats::default();
+    }
+
+    /// Processes one batch: returns the output records (only mapped fields) of the records that
+    /// pass every Filter and Validate, in order. A terminate-flow Validate failure stops with an
+    /// error naming the record's position in the run (counted across batches).
+    pub fn apply(&mut self, batch: Vec<Record>) -> Result<Vec<Record>, FlowError> {
+        let mut failure = None;
+        // `into_iter().filter_map().collect()` reuses the batch's allocation.
+        let output: Vec<Record> = batch
+            .into_iter()
+            .filter_map(|record| {
+                if failure.is_some() {
+                    return None;
+                }
+                match self.process(record) {
+                    Ok(output) => output,
+                    Err(error) => {
+                        failure = Some(error);
+                        None
+                    }
+                }
+            })
+            .collect();
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(output),
+        }
+    }
+
+    /// Processes one record; `Ok(None)` when it is dropped.
+    pub fn apply_one(&mut self, record: Record) -> Result<Option<Record>, FlowError> {
+        self.process(record)
+    }
+
+    fn process(&mut self, mut record: Record) -> Result<Option<Record>, FlowError> {
+        self.stats.records_read += 1;
+        match self.judge(&record)? {
+            Verdict::Keep => {}
+            Verdict::Filtered => {
+                self.stats.records_filtered += 1;
+                return Ok(None);
+            }
+            Verdict::Invalid => {
+                self.stats.records_invalid += 1;
+                return Ok(None);
+            }
+        }
+        let mut output = match &self.map_all {
+            None => {
+                let mut output = Record::new();
+                for producer in &self.producers {
+                    if let Some(value) = producer.produce(&mut record) {
+                        producer.destination.set(&mut output, value);
+                    }
+                }
+                output
+            }
+            Some(map_all) => {
+                let produced: Vec<(&FieldPath, Value)> = self
+                    .producers
+                    .iter()
+                    .filter_map(|producer| {
+                        Some((&producer.destination, producer.produce(&mut record)?))
+                    })
+                    .collect();
+                let mut output = match &self.projection {
+                    Some(fields) => {
+                        let mut projected = Record::new();
+                        for field in fields {
+                            if let Some(value) = field.remove(&mut record) {
+                                field.set(&mut projected, value);
+                            }
+                        }
+                        projected
+                    }
+                    None => record,
+                };
+                if let Some(schema) = &map_all.prune {
+                    schema.prune(&mut output);
+                }
+                for field in &map_all.exclude {
+                    field.remove(&mut output);
+                }
+                for (destination, value) in produced {
+                    destination.set(&mut output, value);
+                }
+                // The source record now is the output: transforms read from it.
+                record = Record::new();
+                output
+            }
+        };
+        let reads_output = self.map_all.is_some();
+        for transform in &self.transforms {
+            if let Some(value) = transform.destination.get_mut(&mut output) {
+                transform.kind.run(value);
+                continue;
+            }
+            let source = if reads_output {
+                &mut output
+            } else {
+                &mut record
+            };
+            let value = if transform.take {
+                transform.source.remove(source)
+            } else {
+                transform.source.get(source).cloned()
+            };
+            if let Some(mut value) = value {
+                transform.kind.run(&mut value);
+                transform.destination.set(&mut output, value);
+            }
+        }
+        self.stats.records_written += 1;
+        Ok(Some(output))
+    }
+
+    fn judge(&self, record: &Record) -> Result<Verdict, FlowError> {
+        for gate in &self.gates {
+            match &gate.kind {
+                GateKind::Compare { fields, test } => {
+                    let matched = fields
+                        .iter()
+                        .all(|field| field.get(record).is_some_and(|value| test.matches(value)));
+                    if !matched {
+                        return Ok(Verdict::Filtered);
+                    }
+                }
+                GateKind::Validate {
+                    fields,
+                    check,
+                    action,
+                } => {
+                    if let Some(field) =
+                        fields.iter().find(|field| !check.passes(field.get(record)))
+                    {
+                        return match action {
+                            ValidationAction::DropRecord => Ok(Verdict::Invalid),
+                            ValidationAction::TerminateFlow => Err(FlowError::ValidationFailed {
+                                flow: self.flow.clone(),
+                                task: gate.task,
+                                field: field.to_string(),
+                                record: self.stats.records_read,
+                                check: check.as_str(),
+                            }),
+                        };
+                    }
+                }
+            }
+        }
+        Ok(Verdict::Keep)
+    }
+}
+
+impl Producer {
+    /// The source fields this producer reads.
+    fn reads(&self) -> Vec<FieldPath> {
+        match &self.kind {
+            ProducerKind::Map { source, .. } => vec![source.clone()],
+            ProducerKind::Merge { parts } => parts
+                .iter()
+                .filter_map(|part| match part {
+                    Part::Field(field) => Some(field.clone()),
+                    Part::Text(_) => None,
+                })
+                .collect(),
+            ProducerKind::Arithmetic { operands, .. } => operands.clone(),
+        }
+    }
+
+    fn produce(&self, record: &mut Record) -> Option<Value> {
+        match &self.kind {
+            ProducerKind::Map {
+                source,
+                take,
+                convert: conversion,
+            } => {
+                let value = if *take {
+                    source.remove(record)?
+                } else {
+                    source.get(record)?.clone()
+                };
+                Some(match conversion {
+                    Some(to) => convert(value, *to),
+                    None => value,
+                })
+            }
+            ProducerKind::Merge { parts } => {
+                let mut text = String::new();
+                for part in parts {
+                    match part {
+                        Part::Text(literal) => text.push_str(literal),
+                        Part::Field(field) => {
+                            if let Some(value) = field.get(record).and_then(value_text) {
+                                text.push_str(&value);
+                            }
+                        }
+                    }
+                }
+                Some(Value::String(text))
+            }
+            ProducerKind::Arithmetic {
+                operation,
+                operands,
+                integer,
+            } => {
+                let result = if *integer {
+                    let values: Option<Vec<i64>> = operands
+                        .iter()
+                        .map(|field| field.get(record).and_then(integer_of))
+                        .collect();
+                    values
+                        .and_then(|values| operation.apply_integers(&values))
+                        .map(Value::from)
+                } else {
+                    let values: Option<Vec<f64>> = operands
+                        .iter()
+                        .map(|field| field.get(record).and_then(numeric))
+                        .collect();
+                    values
+                        .and_then(|values| operation.apply(&values))
+                        .and_then(serde_json::Number::from_f64)
+                        .map(Value::Number)
+                };
+                Some(result.unwrap_or(Value::Null))
+            }
+        }
+    }
+}
+
+fn integer_of(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Collects compiled tasks; `finish` settles take-or-clone and the output schema.
+#[derive(Default)]
+struct Builder {
+    gates: Vec<Gate>,
+    producers: Vec<(usize, Producer, ColumnSpec)>,
+    map_all: Option<(usize, Vec<FieldPath>, bool)>,
+    transforms: Vec<(usize, Transform)>,
+    projection: Option<(usize, Vec<(FieldPath, FieldType)>)>,
+    /// Every source field a task reads, with the task's index (for the projection check).
+    reads: Vec<(usize, FieldPath, String)>,
+    partitions: Vec<(usize, Vec<String>)>,
+}
+
+/// What a producer adds to the output schema.
+enum ColumnSpec {
+    /// A field of this type (objects expand to their leaves).
+    Field(FieldPath, FieldType),
+    /// A computed column.
+    Computed(ColumnType),
+}
+
+impl Builder {
+    fn task(&mut self, context: &TaskContext<'_>, operator: Operator) -> Result<(), FlowError> {
+        let task = context.task;
+        let index = context.index;
+        match context.task_type {
+            TaskType::Map => {
+                context.count("1", task.source_fields.len() == 1)?;
+                let (source, field_type) = context.field(&task.source_fields[0])?;
+                let destination = match task.destination.as_deref().filter(|d| !d.trim().is_empty())
+                {
+                    Some(destination) => context.destination_path(destination)?,
+                    None => source.clone(),
+                };
+                context.data_type("SOURCE_DATA_TYPE")?;
+                let to = context.data_type("DESTINATION_DATA_TYPE")?;
+                let conversion = to.filter(|to| *to != field_type && !matches!(to, FieldType::Any));
+                self.read(index, &source, &task.source_fields[0]);
+                self.producers.push((
+                    index,
+                    Producer {
+                        destination,
+                        kind: ProducerKind::Map {
+                            source: source.clone(),
+                            take: false,
+                            convert: conversion,
+                        },
+                    },
+                    ColumnSpec::Field(source, conversion.unwrap_or(field_type)),
+                ));
+            }
+            TaskType::Passthrough => {
+                context.count("at least 1", !task.source_fields.is_empty())?;
+                let single = task.source_fields.len() == 1;
+                for text in &task.source_fields {
+                    let (source, field_type) = context.field(text)?;
+                    let destination = match task
+                        .destination
+                        .as_deref()
+                        .filter(|d| single && !d.trim().is_empty())
+                    {
+                        Some(destination) => context.destination_path(destination)?,
+                        None => source.clone(),
+                    };
+                    self.read(index, &source, text);
+                    self.producers.push((
+                        index,
+                        Producer {
+                            destination,
+                            kind: ProducerKind::Map {
+                                source: source.clone(),
+                                take: false,
+                                convert: None,
+                            },
+                        },
+                        ColumnSpec::Field(source, field_type),
+                    ));
+                }
+            }
+            TaskType::MapAll => {
+                let mut exclude = Vec::new();
+                if let Some(list) = context.property("EXCLUDE_SOURCE_FIELDS_LIST") {
+                    for text in list_property(list) {
+                        let (path, _) = context.field(&text)?;
+                        exclude.push(path);
+                    }
+                }
+                let include_new = match context.property("INCLUDE_NEW_FIELDS") {
+                    None => false,
+                    Some(value) => match value.trim().to_ascii_lowercase().as_str() {
+                        "true" => true,
+                        "false" => false,
+                        _ => {
+                            return Err(context.invalid(
+                                "INCLUDE_NEW_FIELDS",
+                                value,
+                                "expected true or false",
+                            ));
+                        }
+                    },
+                };
+                if let Some((first, _, _)) = &self.map_all {
+                    return Err(FlowError::DuplicateDestination {
+                        flow: context.flow.to_owned(),
+                        task: index,
+                        first: *first,
+                        field: "*".to_owned(),
+                    });
+                }
+                self.map_all = Some((index, exclude, include_new));
+            }
+            TaskType::Merge => {
+                context.count("at least 1", !task.source_fields.is_empty())?;
+                let destination = context.destination()?;
+                let mut fields = BTreeMap::new();
+                for text in &task.source_fields {
+                    let (path, _) = context.field(text)?;
+                    self.read(index, &path, text);
+                    fields.insert(text.trim().to_owned(), path);
+                }
+                let parts = match context.property("CONCAT_FORMAT") {
+                    None => task
+                        .source_fields
+                        .iter()
+                        .filter_map(|text| fields.get(text.trim()).cloned().map(Part::Field))
+                        .collect(),
+                    Some(format) => {
+                        let raw = concat_parts(format)
+                            .map_err(|reason| context.invalid("CONCAT_FORMAT", format, &reason))?;
+                        let mut parts = Vec::new();
+                        for part in raw {
+                            parts.push(match part {
+                                Ok(text) => Part::Text(text),
+                                Err(name) => Part::Field(fields.get(&name).cloned().ok_or_else(|| {
+                                    context.invalid(
+                                        "CONCAT_FORMAT",
+                                        format,
+                                        &format!("`${{{name}}}` is not one of the task's source fields"),
+                                    )
+                                })?),
+                            });
+                        }
+                        parts
+                    }
+                };
+                self.producers.push((
+                    index,
+                    Producer {
+                        destination,
+                        kind: ProducerKind::Merge { parts },
+                    },
+                    ColumnSpec::Computed(ColumnType::String),
+                ));
+            }
+            TaskType::Arithmetic => {
+                context.count("at least 2", task.source_fields.len() >= 2)?;
+                let destination = context.destination()?;
+                let mut fields = BTreeMap::new();
+                for text in &task.source_fields {
+                    let (path, field_type) = context.field(text)?;
+                    self.read(index, &path, text);
+                    fields.insert(text.trim().to_owned(), (path, field_type));
+                }
+                let order: Vec<String> = match context.property("MATH_OPERATION_FIELDS_ORDER") {
+                    Some(text) => list_property(text),
+                    None => task
+                        .source_fields
+                        .iter()
+                        .map(|f| f.trim().to_owned())
+                        .collect(),
+                };
+                let mut operands = Vec::new();
+                let mut all_integers = true;
+                for name in &order {
+                    let (path, field_type) = fields.get(name).ok_or_else(|| {
+                        context.invalid(
+                            "MATH_OPERATION_FIELDS_ORDER",
+                            context
+                                .property("MATH_OPERATION_FIELDS_ORDER")
+                                .unwrap_or_default(),
+                            &format!("`{name}` is not one of the task's source fields"),
+                        )
+                    })?;
+                    all_integers &= *field_type == FieldType::Integer;
+                    operands.push(path.clone());
+                }
+                let operation = match operator {
+                    Operator::Addition => MathOperation::Addition,
+                    Operator::Subtraction => MathOperation::Subtraction,
+                    Operator::Multiplication => MathOperation::Multiplication,
+                    _ => MathOperation::Division,
+                };
+                let integer = all_integers && operation != MathOperation::Division;
+                self.producers.push((
+                    index,
+                    Producer {
+                        destination,
+                        kind: ProducerKind::Arithmetic {
+                            operation,
+                            operands,
+                            integer,
+                        },
+                    },
+                    ColumnSpec::Computed(if integer {
+                        ColumnType::Integer
+                    } else {
+                        ColumnType::Double
+                    }),
+                ));
+            }
+            TaskType::Mask | TaskType::Truncate => {
+                context.count("1", task.source_fields.len() == 1)?;
+                let (source, _) = context.field(&task.source_fields[0])?;
+                let destination = match task.destination.as_deref().filter(|d| !d.trim().is_empty())
+                {
+                    Some(destination) => context.destination_path(destination)?,
+                    None => source.clone(),
+                };
+                let kind = if context.task_type == TaskType::Truncate {
+                    TransformKind::Truncate(context.length("TRUNCATE_LENGTH")?)
+                } else {
+                    let mask = match context.property("MASK_VALUE") {
+                        None => '*',
+                        Some(text) => {
+                            let mut chars = text.chars();
+                            match (chars.next(), chars.next()) {
+                                (Some(mask), None) => mask,
+                                _ => {
+                                    return Err(context.invalid(
+                                        "MASK_VALUE",
+                                        text,
+                                        "expected exactly one character",
+                                    ));
+                                }
+                            }
+                        }
+                    };
+                    let mode = match operator {
+                        Operator::MaskFirstN => MaskMode::FirstN(context.length("MASK_LENGTH")?),
+                        Operator::MaskLastN => MaskMode::LastN(context.length("MASK_LENGTH")?),
+                        _ => MaskMode::All,
+                    };
+                    TransformKind::Mask(mode, mask)
+                };
+                self.read(index, &source, &task.source_fields[0]);
+                self.transforms.push((
+                    index,
+                    Transform {
+                        source,
+                        destination,
+                        take: false,
+                        kind,
+                    },
+                ));
+            }
+            TaskType::Filter => {
+                context.count("at least 1", !task.source_fields.is_empty())?;
+                let mut fields = Vec::new();
+                for text in &task.source_fields {
+                    let (path, field_type) = context.field(text)?;
+                    fields.push((path, field_type));
+                }
+                if operator == Operator::Projection {
+                    if let Some((_, existing)) = &mut self.projection {
+                        existing.extend(fields);
+                    } else {
+                        self.projection = Some((index, fields));
+                    }
+                    return Ok(());
+                }
+                for ((path, _), text) in fields.iter().zip(&task.source_fields) {
+                    self.read(index, path, text);
+                }
+                let declared = context.data_type("DATA_TYPE")?;
+                let compare_as =
+                    |field_type: FieldType| CompareAs::of(declared.unwrap_or(field_type));
+                let kinds: Vec<CompareAs> = fields.iter().map(|(_, t)| compare_as(*t)).collect();
+                let first = kinds[0];
+                if kinds.iter().any(|kind| *kind != first) {
+                    return Err(context.invalid(
+                        "DATA_TYPE",
+                        context.property("DATA_TYPE").unwrap_or(""),
+                        "the source fields have different types; set DATA_TYPE",
+                    ));
+                }
+                let operand = |key: &str| -> Result<Operand, FlowError> {
+                    let text = context.required(key)?;
+                    first.operand(text).ok_or_else(|| {
+                        context.invalid(key, text, &format!("not a {first:?} value"))
+                    })
+                };
+                let test = match operator {
+                    Operator::Contains => Test::Contains(context.required("VALUE")?.to_owned()),
+                    Operator::Between => {
+                        let (lower, upper) = (operand("LOWER_BOUND")?, operand("UPPER_BOUND")?);
+                        if compare_operands(&lower, &upper) == Some(Ordering::Greater) {
+                            return Err(context.invalid(
+                                "LOWER_BOUND",
+                                context.property("LOWER_BOUND").unwrap_or_default(),
+                                "LOWER_BOUND is above UPPER_BOUND",
+                            ));
+                        }
+                        Test::Between { lower, upper }
+                    }
+                    Operator::EqualTo | Operator::NotEqualTo
+                        if context.property("VALUE").is_none() =>
+                    {
+                        let text = context.required("VALUES")?;
+                        let operands = list_property(text)
+                            .iter()
+                            .map(|item| {
+                                first.operand(item).ok_or_else(|| {
+                                    context.invalid(
+                                        "VALUES",
+                                        text,
+                                        &format!("`{item}` is not a {first:?} value"),
+                                    )
+                                })
+                            })
+                            .collect::<Result<Vec<_>, _>>()?;
+                        if operator == Operator::EqualTo {
+                            Test::AnyOf(operands)
+                        } else {
+                            Test::NoneOf(operands)
+                        }
+                    }
+                    _ => {
+                        if first == CompareAs::Boolean
+                            && !matches!(operator, Operator::EqualTo | Operator::NotEqualTo)
+                        {
+                            return Err(context.invalid(
+                                "DATA_TYPE",
+                                context.property("DATA_TYPE").unwrap_or("boolean"),
+                                "booleans compare only with EQUAL_TO or NOT_EQUAL_TO",
+                            ));
+                        }
+                        Test::Order {
+                            operator,
+                            operand: operand("VALUE")?,
+                        }
+                    }
+                };
+                self.gates.push(Gate {
+                    task: index,
+                    kind: GateKind::Compare {
+                        fields: fields.into_iter().map(|(path, _)| path).collect(),
+                        test,
+                    },
+                });
+            }
+            TaskType::Validate => {
+                context.count("at least 1", !task.source_fields.is_empty())?;
+                let mut fields = Vec::new();
+                for text in &task.source_fields {
+                    let (path, _) = context.field(text)?;
+                    self.read(index, &path, text);
+                    fields.push(path);
+                }
+                let check = match operator {
+                    Operator::ValidateNonNull => Check::NonNull,
+                    Operator::ValidateNonZero => Check::NonZero,
+                    Operator::ValidateNonNegative => Check::NonNegative,
+                    _ => Check::Numeric,
+                };
+                let action = match context.property("VALIDATION_ACTION") {
+                    None => ValidationAction::DropRecord,
+                    Some(text) => ValidationAction::parse(text).ok_or_else(|| {
+                        context.invalid(
+                            "VALIDATION_ACTION",
+                            text,
+                            "expected DropRecord (ignore-record) or TerminateFlow (terminate-flow)",
+                        )
+                    })?,
+                };
+                self.gates.push(Gate {
+                    task: index,
+                    kind: GateKind::Validate {
+                        fields,
+                        check,
+                        action,
+                    },
+                });
+            }
+            TaskType::Partition => {
+                let keys = match context.property("ORDERED_PARTITION_KEYS_LIST") {
+                    Some(text) => list_property(text),
+                    None => task.source_fields.clone(),
+                };
+                if keys.is_empty() {
+                    return Err(match context.property("ORDERED_PARTITION_KEYS_LIST") {
+                        Some(text) => {
+                            context.invalid("ORDERED_PARTITION_KEYS_LIST", text, "no partition key")
+                        }
+                        None => FlowError::MissingProperty {
+                            flow: context.flow.to_owned(),
+                            task: index,
+                            property: "ORDERED_PARTITION_KEYS_LIST".to_owned(),
+                        },
+                    });
+                }
+                self.partitions.push((index, keys));
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, index: usize, path: &FieldPath, text: &str) {
+        self.reads.push((index, path.clone(), text.to_owned()));
+    }
+
+    fn finish(
+        mut self,
+        definition: &FlowDefinition,
+        schema: &SourceSchema,
+    ) -> Result<FlowPlan, FlowError> {
+        let flow = definition.name.clone();
+        if self.producers.is_empty() && self.map_all.is_none() && self.transforms.is_empty() {
+            return Err(FlowError::NothingMapped { flow });
+        }
+        // Every field a task reads must be fetched by the projection, when there is one.
+        if let Some((_, projected)) = &self.projection {
+            for (index, path, text) in &self.reads {
+                if !projected.iter().any(|(p, _)| path.starts_with(p)) {
+                    return Err(FlowError::FieldNotProjected {
+                        flow,
+                        task: *index,
+                        field: text.clone(),
+                    });
+                }
+            }
+        }
+        if let Some(watermark) = definition.trigger.watermark_field() {
+            let invalid = |reason: &str| FlowError::InvalidWatermark {
+                flow: flow.clone(),
+                field: watermark.to_owned(),
+                reason: reason.to_owned(),
+            };
+            let path = FieldPath::parse(watermark).map_err(|error| invalid(&error.to_string()))?;
+            match schema.field_type(&path) {
+                None => {
+                    return Err(invalid(&format!(
+                        "source `{}` has no such field",
+                        schema.name()
+                    )));
+                }
+                Some(FieldType::Timestamp | FieldType::Integer | FieldType::Any) => {}
+                Some(other) => {
+                    return Err(invalid(&format!(
+                        "a watermark must be a timestamp, not {other}"
+                    )));
+                }
+            }
+        } else if definition.trigger.is_incremental() {
+            return Err(FlowError::InvalidWatermark {
+                flow,
+                field: String::new(),
+                reason: "an incremental trigger needs a watermark field".to_owned(),
+            });
+        }
+
+        // Output schema and duplicate destinations.
+        let mut output = OutputSchema::default();
+        let mut written: BTreeMap<String, usize> = BTreeMap::new();
+        if let Some((_, exclude, include_new)) = &self.map_all {
+            let fields: Vec<(FieldPath, FieldType)> = match &self.projection {
+                Some((_, projected)) => projected.clone(),
+                None => schema.fields(),
+            };
+            output.open = schema.is_open() || (*include_new && self.projection.is_none());
+            for (path, field_type) in fields {
+                if exclude.iter().any(|excluded| path.starts_with(excluded)) {
+                    continue;
+                }
+                push_field(&mut output, &path, &path, field_type, schema);
+            }
+        }
+        for (index, producer, spec) in &self.producers {
+            let name = producer.destination.flattened();
+            if let Some(first) = written.insert(name.clone(), *index) {
+                return Err(FlowError::DuplicateDestination {
+                    flow,
+                    task: *index,
+                    first,
+                    field: producer.destination.to_string(),
+                });
+            }
+            match spec {
+                ColumnSpec::Field(source, field_type) => {
+                    if *field_type == FieldType::Any {
+                        output.open = true;
+                    }
+                    push_field(
+                        &mut output,
+                        &producer.destination,
+                        source,
+                        *field_type,
+                        schema,
+                    );
+                }
+                ColumnSpec::Computed(column_type) => output.push(name, *column_type),
+            }
+        }
+        for (_, transform) in &self.transforms {
+            output.push(transform.destination.flattened(), ColumnType::String);
+        }
+        let mut partition_keys = Vec::new();
+        for (index, keys) in &self.partitions {
+            for key in keys {
+                let column = FieldPath::parse(key)
+                    .map(|p| p.flattened())
+                    .unwrap_or_default();
+                if output.column_type(&column).is_none() && !output.open {
+                    return Err(FlowError::InvalidProperty {
+                        flow,
+                        task: *index,
+                        property: "ORDERED_PARTITION_KEYS_LIST".to_owned(),
+                        value: key.clone(),
+                        reason: "not a destination field of the flow".to_owned(),
+                    });
+                }
+                partition_keys.push(column);
+            }
+        }
+
+        // A source value read by one producer or transform only (no other read overlapping it)
+        // is moved out of the source record instead of copied. Gates run before and only
+        // borrow. Under Map_all the source record becomes the output, so nothing is taken.
+        let map_all = self.map_all.is_some();
+        let stage_reads: Vec<FieldPath> = self
+            .producers
+            .iter()
+            .flat_map(|(_, producer, _)| producer.reads())
+            .chain(
+                self.transforms
+                    .iter()
+                    .map(|(_, transform)| transform.source.clone()),
+            )
+            .collect();
+        let exclusive = |path: &FieldPath| {
+            !map_all
+                && stage_reads
+                    .iter()
+                    .filter(|other| other.starts_with(path) || path.starts_with(other))
+                    .count()
+                    == 1
+        };
+        for (_, producer, _) in &mut self.producers {
+            if let ProducerKind::Map { source, take, .. } = &mut producer.kind {
+                *take = exclusive(source);
+            }
+        }
+        for (_, transform) in &mut self.transforms {
+            transform.take = exclusive(&transform.source);
+        }
+
+        let prune = match &self.map_all {
+            Some((_, _, false)) if !schema.is_open() && self.projection.is_none() => {
+                Some(schema.clone())
+            }
+            _ => None,
+        };
+        Ok(FlowPlan {
+            flow: definition.name.clone(),
+            source: definition.source.clone(),
+            gates: self.gates,
+            producers: self
+                .producers
+                .into_iter()
+                .map(|(_, producer, _)| producer)
+                .collect(),
+            map_all: self
+                .map_all
+                .map(|(_, exclude, _)| MapAll { exclude, prune }),
+            transforms: self
+                .transforms
+                .into_iter()
+                .map(|(_, transform)| transform)
+                .collect(),
+            projection: self
+                .projection
+                .map(|(_, fields)| fields.into_iter().map(|(path, _)| path).collect()),
+            partition_keys,
+            output,
+            stats: RunStats::default(),
+        })
+    }
+}
+
+fn compare_operands(left: &Operand, right: &Operand) -> Option<Ordering> {
+    match (left, right) {
+        (Operand::Number(a), Operand::Number(b)) => a.partial_cmp(b),
+        (Operand::Timestamp(a), Operand::Timestamp(b)) => Some(a.cmp(b)),
+        (Operand::Text(a), Operand::Text(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+/// Adds the column(s) of `destination` holding source `source` of `field_type`: an object
+/// expands to one column per leaf below it.
+fn push_field(
+    output: &mut OutputSchema,
+    destination: &FieldPath,
+    source: &FieldPath,
+    field_type: FieldType,
+    schema: &SourceSchema,
+) {
+    if field_type == FieldType::Object {
+        let base = destination.flattened();
+        for (relative, leaf_type) in schema.leaves_under(source) {
+            let mut name = base.clone();
+            for segment in relative {
+                name.push('_');
+                name.push_str(&segment);
+            }
+            output.push(name, leaf_type.column_type());
+        }
+    } else {
+        output.push(destination.flattened(), field_type.column_type());
+    }
+}
