@@ -736,3 +736,43 @@ fn a_flow_writes_parquet_to_s3_in_moto() {
     }
     assert_eq!(rows, active(&computers).len());
 }
+
+/// A flow with a `rate(1 minute)` trigger runs inside `ward run` at the next minute, with no one
+/// asking: the run is in its history and its file is published.
+#[test]
+fn a_scheduled_flow_runs_inside_ward_run() {
+    let sim = Sim::start(&["--fleet", "30", "--seed", "9"]);
+    let (dir, config) = workdir(&sim.base_url, "");
+    let lake = dir.path().join("scheduled");
+    append(
+        &config,
+        &format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\n{}\n[flows.trigger]\ntype = \"scheduled\"\nschedule = \"rate(1 minute)\"\n",
+            lake_flow("every-minute", &lake, "jsonl")
+        ),
+    );
+    let (mut run, banner) = crate::support::spawn_run(&config, dir.path(), None);
+    assert!(banner.contains("listening"), "{banner}");
+    let started = std::time::Instant::now();
+    let history = loop {
+        let output = ward(
+            dir.path(),
+            &config,
+            &["flow", "history", "every-minute", "--output", "json"],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let history: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+        let finished = history.iter().any(|run| run["status"] == "Successful");
+        if finished || started.elapsed() > std::time::Duration::from_secs(90) {
+            break history;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    let _ = run.kill();
+    let _ = run.wait();
+    assert!(
+        history.iter().any(|run| run["status"] == "Successful"),
+        "no scheduled run within 90 s: {history:?}"
+    );
+    assert_eq!(files(&lake).len(), 1, "{:?}", files(&lake));
+}

@@ -60,6 +60,51 @@ fn find<'c>(config: &'c Config, name: &str) -> anyhow::Result<&'c FlowDefinition
         })
 }
 
+/// The scheduled flows of `ward run`: each flow with a `cron(…)` or `rate(…)` trigger runs at its
+/// schedule's times (inside its start and end time, when given) until the task is dropped. A
+/// failed run is recorded and logged; the next one comes at its time. Incremental pulls read
+/// everything for now (logged once at start).
+pub async fn scheduled(config: Config, store: Arc<dyn Store>) {
+    let runs = config.flows.iter().filter_map(|flow| {
+        let schedule = flow.trigger.schedule()?.clone();
+        if flow.trigger.is_incremental() {
+            tracing::warn!(
+                flow = flow.name,
+                "incremental pulls are not supported yet: every run reads everything"
+            );
+        }
+        let (start, end) = match &flow.trigger {
+            ward_flow::Trigger::Scheduled {
+                start_time,
+                end_time,
+                ..
+            } => (*start_time, *end_time),
+            _ => (None, None),
+        };
+        let (config, store) = (&config, &store);
+        Some(async move {
+            let mut after = now_ms().max(start.unwrap_or(i64::MIN));
+            while let Some(next) = schedule.next_after(after) {
+                if end.is_some_and(|end| next > end) {
+                    break;
+                }
+                let wait = u64::try_from(next - now_ms()).unwrap_or(0);
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                match execute(config, flow, Arc::clone(store)).await {
+                    Ok(run) => tracing::info!(flow = flow.name, "{}", describe(&run)),
+                    Err(error) => tracing::warn!(
+                        flow = flow.name,
+                        error = format!("{error:#}"),
+                        "scheduled flow run failed"
+                    ),
+                }
+                after = next.max(now_ms());
+            }
+        })
+    });
+    futures::future::join_all(runs).await;
+}
+
 /// Runs `flow` once and records the run; the returned record says what was written. A failed
 /// run is recorded with its cause and returned as the error.
 pub async fn execute(

@@ -1,8 +1,8 @@
 //! `ward run`: the service. Serves the signed event webhook (and health) and refreshes the
-//! inventory on a schedule, until Ctrl-C. (SQS sources, scheduled flows and the dashboard join
-//! here as they arrive.)
-//! With `[[sources]]`, it also drains SQS queues (see `crate::intake`); with
-//! `[waf] sweep_every_secs`, it sweeps the WebACLs on that schedule (see `crate::commands::waf`).
+//! inventory on a schedule, until Ctrl-C. With `[[sources]]`, it also drains SQS queues (see
+//! `crate::intake`); with `[waf] sweep_every_secs`, it sweeps the WebACLs on that schedule (see
+//! `crate::commands::waf`); `[[flows]]` with a `cron(…)`/`rate(…)` trigger run at their times (see
+//! `crate::commands::flow`). (The dashboard joins here when it arrives.)
 
 use crate::cli::RunArgs;
 use crate::commands::{connect_manager, open_store};
@@ -68,6 +68,10 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         Arc::clone(&manager),
         Arc::clone(&store),
     ));
+    let flows = tokio::spawn(crate::commands::flow::scheduled(
+        config.clone(),
+        Arc::clone(&store),
+    ));
     let refresh = tokio::spawn(refresh_inventory(
         client,
         store,
@@ -81,6 +85,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         .await;
     refresh.abort();
     waf_sweep.abort();
+    flows.abort();
     for queue in queues {
         queue.abort();
     }
