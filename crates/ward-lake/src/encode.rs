@@ -11,6 +11,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use ward_flow::{ColumnType, FileFormat, OutputSchema, Record, flatten};
@@ -201,9 +202,28 @@ impl Encoder {
                 columns,
             } => {
                 let flat: Vec<Record> = batch.iter().map(flatten).collect();
+                // Each record's fields go to their columns in one pass: a schema has hundreds of
+                // columns and a record holds a few dozen of them.
+                let index: HashMap<&str, usize> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(at, (name, _))| (name.as_str(), at))
+                    .collect();
+                let mut cells: Vec<Vec<Option<&Value>>> =
+                    vec![vec![None; flat.len()]; columns.len()];
+                for (row, record) in flat.iter().enumerate() {
+                    for (key, value) in record {
+                        if let (Some(&at), false) = (index.get(key.as_str()), value.is_null()) {
+                            cells[at][row] = Some(value);
+                        }
+                    }
+                }
                 let arrays = columns
                     .iter()
-                    .map(|(name, column_type)| column(name, *column_type, &flat, self.written))
+                    .zip(&cells)
+                    .map(|((name, column_type), values)| {
+                        column(name, *column_type, values, self.written)
+                    })
                     .collect::<Result<Vec<ArrayRef>, LakeError>>()?;
                 let batch = RecordBatch::try_new(Arc::clone(schema), arrays).map_err(|error| {
                     LakeError::Encode {
@@ -265,16 +285,14 @@ pub fn data_type(column_type: ColumnType) -> DataType {
     }
 }
 
+/// One column's array from its cells (`None`: absent or null).
 fn column(
     name: &str,
     column_type: ColumnType,
-    records: &[Record],
+    cells: &[Option<&Value>],
     written: u64,
 ) -> Result<ArrayRef, LakeError> {
-    let values = records.iter().map(|record| match record.get(name) {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(value),
-    });
+    let values = cells.iter().copied();
     let misfit = |index: usize, value: &Value, expected: &'static str| LakeError::Value {
         position: written + index as u64 + 1,
         column: name.to_owned(),
@@ -283,7 +301,7 @@ fn column(
     };
     Ok(match column_type {
         ColumnType::String => {
-            let mut builder = StringBuilder::with_capacity(records.len(), records.len() * 16);
+            let mut builder = StringBuilder::with_capacity(cells.len(), cells.len() * 16);
             for value in values {
                 match value {
                     None => builder.append_null(),
@@ -294,7 +312,7 @@ fn column(
             Arc::new(builder.finish())
         }
         ColumnType::Integer => {
-            let mut builder = Int64Builder::with_capacity(records.len());
+            let mut builder = Int64Builder::with_capacity(cells.len());
             for (index, value) in values.enumerate() {
                 match value {
                     None => builder.append_null(),
@@ -306,7 +324,7 @@ fn column(
             Arc::new(builder.finish())
         }
         ColumnType::Double => {
-            let mut builder = Float64Builder::with_capacity(records.len());
+            let mut builder = Float64Builder::with_capacity(cells.len());
             for (index, value) in values.enumerate() {
                 match value {
                     None => builder.append_null(),
@@ -318,7 +336,7 @@ fn column(
             Arc::new(builder.finish())
         }
         ColumnType::Boolean => {
-            let mut builder = BooleanBuilder::with_capacity(records.len());
+            let mut builder = BooleanBuilder::with_capacity(cells.len());
             for (index, value) in values.enumerate() {
                 match value {
                     None => builder.append_null(),
@@ -331,7 +349,7 @@ fn column(
         }
         ColumnType::Timestamp => {
             let mut builder =
-                TimestampMillisecondBuilder::with_capacity(records.len()).with_timezone("UTC");
+                TimestampMillisecondBuilder::with_capacity(cells.len()).with_timezone("UTC");
             for (index, value) in values.enumerate() {
                 match value {
                     None => builder.append_null(),
