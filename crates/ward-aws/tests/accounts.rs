@@ -1,20 +1,12 @@
 //! Another account through its role: `account_sdk_config` assumes the role (session `ward`) and
 //! the calls made with the result run as that role.
 
-use std::io::Write;
 use ward_aws::{AccountRole, AwsSettings, account_sdk_config, caller_identity};
 
 #[tokio::test]
 async fn an_account_role_is_assumed_with_the_ward_session_name() {
-    let Ok(url) = std::env::var("WARD_TEST_MOTO_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "WARD_TEST_MOTO_URL is not set (CI=true needs moto; scripts/test starts it)"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED (no moto: run scripts/test): an_account_role_is_assumed_with_the_ward_session_name"
-        );
+    let Some(url) = crate::moto::moto_url("an_account_role_is_assumed_with_the_ward_session_name")
+    else {
         return;
     };
     let base = ward_aws::sdk_config(&AwsSettings {

@@ -7,8 +7,8 @@ use ward_aws::{
 };
 use ward_core::{Compliance, Evaluation, Evaluations, Notice, NoticeKind, Notifier};
 
-/// The SDK configuration for moto, or `None` (after a loud line) when moto is not running.
-async fn moto(test: &str) -> Option<SdkConfig> {
+/// moto's URL, or `None` (after a loud line; a failure with `CI=true`) when moto is not running.
+pub(crate) fn moto_url(test: &str) -> Option<String> {
     let Ok(url) = std::env::var("WARD_TEST_MOTO_URL") else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -20,6 +20,12 @@ async fn moto(test: &str) -> Option<SdkConfig> {
         );
         return None;
     };
+    Some(url)
+}
+
+/// The SDK configuration for moto, or `None` when moto is not running.
+async fn moto(test: &str) -> Option<SdkConfig> {
+    let url = moto_url(test)?;
     Some(
         ward_aws::sdk_config(&AwsSettings {
             region: Some("us-east-1".into()),

@@ -12,7 +12,7 @@
 
 use crate::support::{
     OwnMoto, Sim, moto_sdk, queue_depth, queue_with_dead_letters, spawn_run, sqs_config, stderr,
-    ward,
+    ward_with,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -119,13 +119,7 @@ fn five_thousand_findings_survive_a_kill_and_act_once() {
         6,
         "[respond]\nlease_secs = 10\n",
     );
-    let sync = ward()
-        .arg("--config")
-        .arg(&config)
-        .arg("sync")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let sync = ward_with(&config, dir.path(), &["sync"]);
     assert!(sync.status.success(), "{}", stderr(&sync));
 
     // The first process: killed (SIGKILL, no chance to finish anything) halfway.

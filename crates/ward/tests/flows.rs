@@ -1,7 +1,7 @@
 //! `ward flow`: an AppFlow flow imported, run against `ward sim`, and its files read back
 //! (Parquet, JSON lines, CSV, local and S3); runs that fail publish nothing and say why.
 
-use crate::support::{Sim, moto_url, run_in, stderr, stdout, workdir};
+use crate::support::{Sim, moto_url, run_in, sim_api, stderr, stdout, ward_with, workdir};
 use arrow_array::{Array, Int64Array, StringArray, TimestampMillisecondArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Value, json};
@@ -16,21 +16,9 @@ const LONG_DESCRIPTION: &str = "Payments API front end, owned by the checkout te
 
 /// The simulator's API, as the Full Access key.
 fn sim_call(method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let mut request = reqwest::Client::new()
-            .request(method, url)
-            .header("api-version", "v1")
-            .header("api-secret-key", "ward-sim-full-access");
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        assert!(status.is_success(), "{url}: {status} {text}");
-        serde_json::from_str(&text).unwrap()
-    })
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(sim_api(method, url, body))
 }
 
 /// The simulator's computers by ID, after giving the first two a long description.
@@ -89,9 +77,7 @@ fn files(dir: &Path) -> Vec<String> {
 
 /// `ward --config CONFIG args…` in `dir`.
 fn ward(dir: &Path, config: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["--config", config.to_str().unwrap()];
-    all.extend_from_slice(args);
-    run_in(dir, &all)
+    ward_with(config, dir, args)
 }
 
 fn append(config: &Path, text: &str) {

@@ -4,7 +4,7 @@
 
 use crate::support::{
     Sim, create_queue, moto_sdk, moto_url, queue_depth, queue_with_dead_letters, spawn_run,
-    sqs_config, ward,
+    sqs_config, ward_with,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -90,13 +90,7 @@ fn eventbridge_to_sqs_to_ward_run_acts_once_and_empties_the_queue() {
 
     let dir = tempfile::tempdir().unwrap();
     let config = sqs_config(dir.path(), &sim.base_url, &moto, &queue_url, 30, "");
-    let sync = ward()
-        .arg("--config")
-        .arg(&config)
-        .arg("sync")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let sync = ward_with(&config, dir.path(), &["sync"]);
     assert!(
         sync.status.success(),
         "{}",

@@ -275,3 +275,34 @@ pub fn sqs_config(
     .expect("write config");
     config
 }
+
+/// A call to the simulator's API with the Full Access key; the answer's JSON (`Null` when empty).
+pub async fn sim_api(
+    method: reqwest::Method,
+    url: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .header("api-version", "v1")
+        .header("api-secret-key", "ward-sim-full-access");
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+/// `ward --config CONFIG ARGS…` in `dir`, run to its end.
+pub fn ward_with(config: &Path, dir: &Path, args: &[&str]) -> Output {
+    ward()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("ward runs")
+}

@@ -3,7 +3,7 @@
 //! over, and checks the manager before acting: the scan that ran is not run again, the one that
 //! never ran is run once.
 
-use crate::support::{Sim, stderr, ward, workdir};
+use crate::support::{Sim, stderr, ward_with, workdir};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ward_core::{ActionKey, ActionStatus, Claim, ClaimRequest, ComputerId, ManagerApi, ScanKind};
@@ -49,15 +49,7 @@ fn a_stopped_workers_claims_are_checked_before_they_are_done_again() {
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("[respond]\nlease_secs = 1\n");
     std::fs::write(&config, text).unwrap();
-    let ward_in = |args: &[&str]| {
-        ward()
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
-    };
+    let ward_in = |args: &[&str]| ward_with(&config, dir.path(), args);
     let sync = ward_in(&["sync"]);
     assert!(sync.status.success(), "{}", stderr(&sync));
     let inventory = ward_in(&["inventory", "--output", "json"]);

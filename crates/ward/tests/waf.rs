@@ -5,7 +5,7 @@
 //! for the second; `--apply` adds each once and keeps the WebACLs' own rules. The sweep runs
 //! through the role configured for the account (`[[aws.accounts]]`).
 
-use crate::support::{Sim, moto_sdk, moto_url, stderr, ward};
+use crate::support::{Sim, moto_sdk, moto_url, sim_api, stderr, ward, ward_with};
 use aws_sdk_wafv2::types::{
     AllowAction, BlockAction, DefaultAction, RateBasedStatement,
     RateBasedStatementAggregateKeyType, Rule, RuleAction, Scope, Statement, VisibilityConfig,
@@ -296,28 +296,11 @@ async fn build_fixture(moto: &str, suffix: &str) -> Fixture {
     }
 }
 
-/// The simulator's API, as the Full Access key.
-async fn sim_call(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
-    let client = reqwest::Client::new();
-    let mut request = client
-        .request(method, &url)
-        .header("api-version", "v1")
-        .header("api-secret-key", "ward-sim-full-access");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{url}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
 /// The first rule whose name starts with `prefix`.
 async fn rule_named(api: &str, prefix: &str) -> i64 {
-    let found = sim_call(
+    let found = sim_api(
         reqwest::Method::POST,
-        format!("{api}/intrusionpreventionrules/search"),
+        &format!("{api}/intrusionpreventionrules/search"),
         Some(json!({"maxItems": 1, "searchCriteria": [
             {"fieldName": "name", "stringTest": "equal", "stringValue": format!("{prefix}%")}
         ]})),
@@ -331,7 +314,7 @@ async fn rule_named(api: &str, prefix: &str) -> i64 {
 /// The web computer gets a policy holding only an Apache HTTP Server rule (and no rules of its
 /// own); the CMS computer no policy and a WordPress rule of its own.
 async fn assign_rules(api: &str, fixture: &Fixture) {
-    let computers = sim_call(reqwest::Method::GET, format!("{api}/computers"), None).await;
+    let computers = sim_api(reqwest::Method::GET, &format!("{api}/computers"), None).await;
     let computer_id = |instance: &str| {
         computers["computers"]
             .as_array()
@@ -342,7 +325,7 @@ async fn assign_rules(api: &str, fixture: &Fixture) {
             .unwrap_or_else(|| panic!("no computer for {instance}"))
     };
     let (web, cms) = (computer_id(&fixture.web), computer_id(&fixture.cms));
-    let policies = sim_call(reqwest::Method::GET, format!("{api}/policies"), None).await;
+    let policies = sim_api(reqwest::Method::GET, &format!("{api}/policies"), None).await;
     let development = policies["policies"]
         .as_array()
         .unwrap()
@@ -354,33 +337,33 @@ async fn assign_rules(api: &str, fixture: &Fixture) {
     let wordpress = rule_named(api, "WordPress").await;
     let put = reqwest::Method::PUT;
     let post = reqwest::Method::POST;
-    sim_call(
+    sim_api(
         put.clone(),
-        format!("{api}/policies/{development}/intrusionprevention/assignments"),
+        &format!("{api}/policies/{development}/intrusionprevention/assignments"),
         Some(json!({"ruleIDs": [apache]})),
     )
     .await;
-    sim_call(
+    sim_api(
         post.clone(),
-        format!("{api}/computers/{web}"),
+        &format!("{api}/computers/{web}"),
         Some(json!({"policyID": development})),
     )
     .await;
-    sim_call(
+    sim_api(
         put.clone(),
-        format!("{api}/computers/{web}/intrusionprevention/assignments"),
+        &format!("{api}/computers/{web}/intrusionprevention/assignments"),
         Some(json!({"ruleIDs": []})),
     )
     .await;
-    sim_call(
+    sim_api(
         post,
-        format!("{api}/computers/{cms}"),
+        &format!("{api}/computers/{cms}"),
         Some(json!({"policyID": 0})),
     )
     .await;
-    sim_call(
+    sim_api(
         put,
-        format!("{api}/computers/{cms}/intrusionprevention/assignments"),
+        &format!("{api}/computers/{cms}/intrusionprevention/assignments"),
         Some(json!({"ruleIDs": [wordpress]})),
     )
     .await;
@@ -452,13 +435,7 @@ fn waf_sweep_recommends_and_adds_the_group_each_web_acl_needs() {
         ),
     )
     .unwrap();
-    let synced = ward()
-        .arg("--config")
-        .arg(&config)
-        .arg("sync")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let synced = ward_with(&config, dir.path(), &["sync"]);
     assert!(synced.status.success(), "{}", stderr(&synced));
 
     // Report only: nothing changes.
