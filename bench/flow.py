@@ -76,8 +76,35 @@ def duckdb_script(input_path, output_path):
     return ("import duckdb, json, sys\n"
             "con = duckdb.connect()\n"
             "con.execute('SET threads TO 2')\n"
+            "con.execute('SET enable_progress_bar = false')\n"
             f"con.execute({sql!r})\n"
             f"print(con.execute(\"SELECT count(*) FROM read_parquet('{output_path}')\").fetchone()[0])\n")
+
+
+CHECK = """
+import duckdb, glob, json, sys
+ward = glob.glob(sys.argv[1] + '/**/*.parquet', recursive=True)
+duck = sys.argv[2]
+con = duckdb.connect()
+ward_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({ward!r})").fetchall()]
+duck_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{duck}')").fetchall()]
+cols = "ID, hostName, description, platformAgent, computerStatus_agentStatus, ec2VirtualMachineSummary_instanceID"
+differ = [con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM read_parquet({a!r}) EXCEPT SELECT {cols} FROM read_parquet({b!r}))").fetchone()[0]
+          for a, b in ((ward, duck), (duck, ward))]
+print(json.dumps({"files": len(ward), "ward_columns": ward_columns, "duck_columns": duck_columns, "differ": differ}))
+"""
+
+
+def check_outputs(python, ward_dir, duck_file):
+    """ward's and DuckDB's outputs hold the same columns and the same transformed values."""
+    result = json.loads(subprocess.run([python, "-c", CHECK, ward_dir, duck_file], capture_output=True, text=True,
+                                       check=True).stdout)
+    if sorted(result["ward_columns"]) != sorted(result["duck_columns"]):
+        sys.exit(f"columns differ: ward {result['ward_columns']}, duckdb {result['duck_columns']}")
+    if result["differ"] != [0, 0]:
+        sys.exit(f"values of the transformed columns differ: {result['differ']} rows only in ward / only in duckdb")
+    print(f"outputs agree: {len(result['ward_columns'])} columns in {result['files']} Parquet file(s) on both sides, "
+          f"transformed columns equal row for row")
 
 
 def run_measured(cmd):
@@ -122,9 +149,17 @@ def main():
             out_dir = os.path.join(work, f"ward-{run}")
             w = run_measured([exe, data, out_dir])
             report = json.loads(w["out"])
-            d = run_measured([python, "-c", duckdb_script(data, os.path.join(work, f"duck-{run}.parquet"))])
-            if int(d["out"].strip()) != report["records_written"]:
-                sys.exit(f"row counts differ: ward {report['records_written']}, duckdb {d['out'].strip()}")
+            duck_file = os.path.join(work, f"duck-{run}.parquet")
+            d = run_measured([python, "-c", duckdb_script(data, duck_file)])
+            duck_rows = int(d["out"].strip().splitlines()[-1])
+            if duck_rows != report["records_written"]:
+                sys.exit(f"row counts differ: ward {report['records_written']}, duckdb {duck_rows}")
+            if run == 0:
+                print(f"ward's Parquet: {report['parquet']}; DuckDB's: its defaults (snappy, dictionary, "
+                      f"row groups of 122,880 rows), 2 threads")
+                check_outputs(python, out_dir, duck_file)
+            shutil.rmtree(out_dir, ignore_errors=True)
+            os.remove(duck_file)
             ward.append(w)
             duck.append(d)
             print(f"run {run + 1}: ward {w['wall']:.2f} s / {w['rss_mb']:.0f} MB, duckdb {d['wall']:.2f} s / {d['rss_mb']:.0f} MB, "

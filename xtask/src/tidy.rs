@@ -13,6 +13,7 @@ const PURE_CRATES: &[&str] = &[
     "ward-respond",
     "ward-flow",
     "ward-sigma",
+    "ward-dashboard",
 ];
 
 /// Dependencies a pure crate may never reach, directly or through another crate.

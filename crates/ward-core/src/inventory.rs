@@ -9,7 +9,19 @@ use std::str::FromStr;
 
 /// The status the manager reports for an agent (`computerStatus.agentStatus`) or for a module on a
 /// computer (`moduleStatus.agentStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum AgentStatus {
     Active,
@@ -64,7 +76,19 @@ impl fmt::Display for AgentStatus {
 }
 
 /// A protection module of the agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Module {
     AntiMalware,
@@ -149,7 +173,7 @@ impl FromStr for Module {
 }
 
 /// A module's state on one computer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModuleState {
     /// `on`, `off`, `prevent`, `detect`, `real-time`, … as the manager reports it.
     pub state: String,
@@ -173,7 +197,7 @@ impl ModuleState {
 }
 
 /// A computer known to the manager, flattened from the API's computer object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Computer {
     pub computer_id: ComputerId,
     pub host_name: String,

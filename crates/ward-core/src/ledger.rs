@@ -10,7 +10,7 @@ use crate::ids::ComputerId;
 use serde::{Deserialize, Serialize};
 
 /// Where an action stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionStatus {
     /// Claimed; running or interrupted.
@@ -87,7 +87,7 @@ pub struct ClaimRequest {
 }
 
 /// One row of the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActionRecord {
     pub id: i64,
     pub finding: String,
@@ -213,7 +213,7 @@ pub fn plan_claim(
 }
 
 /// What ward decided about one event, with its reason.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DecisionRecord {
     pub event_id: String,
     pub source: String,
@@ -231,7 +231,7 @@ pub struct DecisionRecord {
 }
 
 /// An input ward could not use, kept with its reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuarantineRecord {
     /// Where it came from: a file name, `sqs:<queue>`, `webhook`, `lambda`.
     pub origin: String,

@@ -167,7 +167,7 @@ pub enum StoreError {
 }
 
 /// A flow run's status, AppFlow's `executionStatus` values ward uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum FlowRunStatus {
     InProgress,
     Successful,
@@ -196,7 +196,7 @@ impl FlowRunStatus {
 }
 
 /// One run of a flow, as AppFlow's `ExecutionRecord` keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlowRun {
     pub execution_id: String,
     pub flow: String,
@@ -216,6 +216,14 @@ pub struct FlowRun {
     pub files: Vec<String>,
     /// Why the run failed (AppFlow's `executionMessage`).
     pub error: Option<String>,
+    /// An incremental run's window over the watermark field (AppFlow's `dataPullStartTime`,
+    /// exclusive): records changed after this instant; `None` on the first run (everything).
+    #[serde(default)]
+    pub data_pull_start: Option<i64>,
+    /// The window's end (AppFlow's `dataPullEndTime`, inclusive): the next incremental run starts
+    /// here. `None` for complete pulls.
+    #[serde(default)]
+    pub data_pull_end: Option<i64>,
 }
 
 impl FlowRun {
@@ -234,6 +242,8 @@ impl FlowRun {
             bytes_written: 0,
             files: Vec::new(),
             error: None,
+            data_pull_start: None,
+            data_pull_end: None,
         }
     }
 }
@@ -286,6 +296,9 @@ pub trait Store: Ledger + Send + Sync + std::fmt::Debug {
     async fn finish_flow_run(&self, run: &FlowRun) -> Result<(), StoreError>;
     /// A flow's runs, the newest first, at most `limit`.
     async fn flow_runs(&self, flow: &str, limit: u32) -> Result<Vec<FlowRun>, StoreError>;
+    /// Where a flow's next incremental run starts: the latest `data_pull_end` of its successful
+    /// runs (`None` before the first one).
+    async fn flow_watermark(&self, flow: &str) -> Result<Option<i64>, StoreError>;
 }
 
 /// The action ledger, the decision log and the quarantine (see [`crate::ledger`]).

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// How many computers have a module on, off, or in trouble.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ModuleCounts {
     /// In the module's "on" state with an active module status.
     pub on: u64,
@@ -21,7 +21,7 @@ pub struct ModuleCounts {
 }
 
 /// Counts over a set of computers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FleetSummary {
     pub computers: u64,
     pub protected: u64,

@@ -19,7 +19,8 @@
 
 use crate::definition::{FlowDefinition, TaskDefinition, is_valid_flow_name};
 use crate::error::FlowError;
-use crate::record::{FieldPath, Record, value_text};
+use crate::flat::{FlatBatch, FlatLayout, FlatRow};
+use crate::record::{FieldPath, JsonLineError, Keep, Record, parse_kept, parse_line, value_text};
 use crate::schema::{ColumnType, FieldType, OutputSchema, SourceSchema};
 use crate::tasks::{
     Check, CompareAs, MaskMode, MathOperation, Operand, Operator, PROPERTY_KEYS, TaskType,
@@ -28,6 +29,18 @@ use crate::tasks::{
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Why [`FlowPlan::apply_json_lines`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LinesError {
+    /// A line is not a JSON object.
+    #[error(transparent)]
+    Json(#[from] JsonLineError),
+    /// The plan stopped the run (a terminate-flow Validate).
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+}
 
 /// Counters of one run, kept across batches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,6 +67,12 @@ pub struct FlowPlan {
     projection: Option<Vec<FieldPath>>,
     partition_keys: Vec<String>,
     output: OutputSchema,
+    /// What of a source record the gates read (`None` without gates).
+    gate_keep: Option<Keep>,
+    /// What of a source record the plan needs.
+    record_keep: Keep,
+    /// For flat reading: the layout, and what of a source record the tasks read or write.
+    flat: Option<(FlatLayout, Keep)>,
     stats: RunStats,
 }
 
@@ -185,12 +204,17 @@ impl TransformKind {
     }
 }
 
-/// Gate outcome for one record.
-enum Verdict {
-    Keep,
+/// What became of one record: kept (as `T`), or dropped by a Filter or a Validate.
+enum Verdict<T = Record> {
+    Keep(T),
     Filtered,
     Invalid,
 }
+
+/// Batches at least this long are processed on all cores.
+const PARALLEL_BATCH: usize = 1024;
+/// The fewest records one parallel task processes.
+const PARALLEL_CHUNK: usize = 256;
 
 /// Compile-time context for one task.
 struct TaskContext<'a> {
@@ -454,47 +478,220 @@ impl FlowPlan {
     /// Processes one batch: returns the output records (only mapped fields) of the records that
     /// pass every Filter and Validate, in order. A terminate-flow Validate failure stops with an
     /// error naming the record's position in the run (counted across batches).
+    ///
+    /// A large batch is processed on all cores (rayon); the result, the counters and the error
+    /// are the same as one record after the other.
     pub fn apply(&mut self, batch: Vec<Record>) -> Result<Vec<Record>, FlowError> {
-        let mut failure = None;
-        // `into_iter().filter_map().collect()` reuses the batch's allocation.
-        let output: Vec<Record> = batch
-            .into_iter()
-            .filter_map(|record| {
-                if failure.is_some() {
-                    return None;
+        let first = self.stats.records_read;
+        let outcomes: Vec<Result<Verdict, FlowError>> = if batch.len() >= PARALLEL_BATCH {
+            use rayon::prelude::*;
+            let plan = &*self;
+            batch
+                .into_par_iter()
+                .enumerate()
+                .with_min_len(PARALLEL_CHUNK)
+                .map(|(index, record)| plan.process(record, first + index as u64 + 1))
+                .collect()
+        } else {
+            let plan = &*self;
+            batch
+                .into_iter()
+                .enumerate()
+                .map(|(index, record)| plan.process(record, first + index as u64 + 1))
+                .collect()
+        };
+        let mut output = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            self.stats.records_read += 1;
+            match outcome? {
+                Verdict::Keep(record) => {
+                    self.stats.records_written += 1;
+                    output.push(record);
                 }
-                match self.process(record) {
-                    Ok(output) => output,
-                    Err(error) => {
-                        failure = Some(error);
-                        None
-                    }
-                }
-            })
-            .collect();
-        match failure {
-            Some(error) => Err(error),
-            None => Ok(output),
+                Verdict::Filtered => self.stats.records_filtered += 1,
+                Verdict::Invalid => self.stats.records_invalid += 1,
+            }
         }
+        Ok(output)
+    }
+
+    /// Like [`FlowPlan::apply`] on JSON-lines text (complete lines; blank ones are skipped):
+    /// the same output, counters and errors as parsing every line and applying the plan, but
+    /// faster. A record the gates drop is judged on its gate fields alone, never built whole;
+    /// a kept record is built without the fields no task needs (those `Map_all` excludes, or
+    /// all but the read ones without `Map_all`). Lines are processed on all cores.
+    pub fn apply_json_lines(&mut self, text: &str) -> Result<Vec<Record>, LinesError> {
+        use rayon::prelude::*;
+        let lines: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .collect();
+        let first = self.stats.records_read;
+        let plan = &*self;
+        let step = |(at, &(index, line)): (usize, &(usize, &str))| -> Result<Verdict, LinesError> {
+            let position = first + at as u64 + 1;
+            if let Some(keep) = &plan.gate_keep
+                && let Ok(gate_fields) = parse_kept(line, keep)
+            {
+                match plan.judge(&gate_fields, position)? {
+                    Verdict::Keep(()) => {}
+                    Verdict::Filtered => return Ok(Verdict::Filtered),
+                    Verdict::Invalid => return Ok(Verdict::Invalid),
+                }
+            }
+            let record = match parse_kept(line, &plan.record_keep) {
+                Ok(record) => record,
+                // The message of a plain parse: the same as `parse_json_lines` gives.
+                Err(_) => parse_line(index + 1, line)?,
+            };
+            Ok(plan.process(record, position)?)
+        };
+        let outcomes: Vec<Result<Verdict, LinesError>> = if lines.len() >= PARALLEL_BATCH {
+            lines
+                .par_iter()
+                .enumerate()
+                .with_min_len(PARALLEL_CHUNK)
+                .map(step)
+                .collect()
+        } else {
+            lines.iter().enumerate().map(step).collect()
+        };
+        let mut output = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            let verdict = outcome?;
+            self.stats.records_read += 1;
+            match verdict {
+                Verdict::Keep(record) => {
+                    self.stats.records_written += 1;
+                    output.push(record);
+                }
+                Verdict::Filtered => self.stats.records_filtered += 1,
+                Verdict::Invalid => self.stats.records_invalid += 1,
+            }
+        }
+        Ok(output)
+    }
+
+    /// Like [`FlowPlan::apply_json_lines`], for tabular writers: the output as flat rows
+    /// ([`FlatBatch`]). A `Map_all` over a closed schema reads the fields it copies straight
+    /// into the rows, without building records; the fields tasks write come from records
+    /// holding only what the tasks read. Other plans give whole records
+    /// ([`FlatRow::Record`]). Same counters, same errors.
+    pub fn apply_json_lines_flat(&mut self, text: String) -> Result<FlatBatch, LinesError> {
+        use rayon::prelude::*;
+        let Some((layout, keep)) = &self.flat else {
+            let rows = self
+                .apply_json_lines(&text)?
+                .into_iter()
+                .map(FlatRow::Record)
+                .collect();
+            return Ok(FlatBatch {
+                text,
+                names: Arc::from(Vec::new()),
+                rows,
+            });
+        };
+        let lines: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .collect();
+        let first = self.stats.records_read;
+        let plan = &*self;
+        let step = |(at, &(index, line)): (usize, &(usize, &str))| -> Result<Verdict<FlatRow>, LinesError> {
+            let position = first + at as u64 + 1;
+            let whole = |plan: &FlowPlan| -> Result<Verdict<FlatRow>, LinesError> {
+                let record = match parse_kept(line, &plan.record_keep) {
+                    Ok(record) => record,
+                    Err(_) => parse_line(index + 1, line)?,
+                };
+                Ok(match plan.process(record, position)? {
+                    Verdict::Keep(output) => Verdict::Keep(FlatRow::Record(output)),
+                    Verdict::Filtered => Verdict::Filtered,
+                    Verdict::Invalid => Verdict::Invalid,
+                })
+            };
+            let Ok(read) = parse_kept(line, keep) else {
+                return whole(plan);
+            };
+            let output = match plan.process(read, position)? {
+                Verdict::Keep(output) => output,
+                Verdict::Filtered => return Ok(Verdict::Filtered),
+                Verdict::Invalid => return Ok(Verdict::Invalid),
+            };
+            match layout.leaves(&text, line) {
+                Some(leaves) => Ok(Verdict::Keep(FlatRow::Flat {
+                    leaves,
+                    written: layout.written(&output),
+                })),
+                None => whole(plan),
+            }
+        };
+        let outcomes: Vec<Result<Verdict<FlatRow>, LinesError>> = if lines.len() >= PARALLEL_BATCH {
+            lines
+                .par_iter()
+                .enumerate()
+                .with_min_len(PARALLEL_CHUNK)
+                .map(step)
+                .collect()
+        } else {
+            lines.iter().enumerate().map(step).collect()
+        };
+        let mut rows = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            let verdict = outcome?;
+            self.stats.records_read += 1;
+            match verdict {
+                Verdict::Keep(row) => {
+                    self.stats.records_written += 1;
+                    rows.push(row);
+                }
+                Verdict::Filtered => self.stats.records_filtered += 1,
+                Verdict::Invalid => self.stats.records_invalid += 1,
+            }
+        }
+        drop(lines);
+        Ok(FlatBatch {
+            text,
+            names: Arc::clone(&layout.names),
+            rows,
+        })
+    }
+
+    /// True when [`FlowPlan::apply_json_lines_flat`] reads records flat (a `Map_all` over a
+    /// closed schema whose fields flatten to distinct names).
+    pub fn reads_flat(&self) -> bool {
+        self.flat.is_some()
     }
 
     /// Processes one record; `Ok(None)` when it is dropped.
     pub fn apply_one(&mut self, record: Record) -> Result<Option<Record>, FlowError> {
-        self.process(record)
-    }
-
-    fn process(&mut self, mut record: Record) -> Result<Option<Record>, FlowError> {
+        let position = self.stats.records_read + 1;
+        let outcome = self.process(record, position);
         self.stats.records_read += 1;
-        match self.judge(&record)? {
-            Verdict::Keep => {}
+        Ok(match outcome? {
+            Verdict::Keep(record) => {
+                self.stats.records_written += 1;
+                Some(record)
+            }
             Verdict::Filtered => {
                 self.stats.records_filtered += 1;
-                return Ok(None);
+                None
             }
             Verdict::Invalid => {
                 self.stats.records_invalid += 1;
-                return Ok(None);
+                None
             }
+        })
+    }
+
+    /// Processes the record at `position` (1-based, in the run); counts nothing.
+    fn process(&self, mut record: Record, position: u64) -> Result<Verdict, FlowError> {
+        match self.judge(&record, position)? {
+            Verdict::Keep(()) => {}
+            Verdict::Filtered => return Ok(Verdict::Filtered),
+            Verdict::Invalid => return Ok(Verdict::Invalid),
         }
         let mut output = match &self.map_all {
             None => {
@@ -561,11 +758,10 @@ impl FlowPlan {
                 transform.destination.set(&mut output, value);
             }
         }
-        self.stats.records_written += 1;
-        Ok(Some(output))
+        Ok(Verdict::Keep(output))
     }
 
-    fn judge(&self, record: &Record) -> Result<Verdict, FlowError> {
+    fn judge(&self, record: &Record, position: u64) -> Result<Verdict<()>, FlowError> {
         for gate in &self.gates {
             match &gate.kind {
                 GateKind::Compare { fields, test } => {
@@ -590,7 +786,7 @@ impl FlowPlan {
                                 flow: self.flow.clone(),
                                 task: gate.task,
                                 field: field.to_string(),
-                                record: self.stats.records_read,
+                                record: position,
                                 check: check.as_str(),
                             }),
                         };
@@ -598,7 +794,7 @@ impl FlowPlan {
                 }
             }
         }
-        Ok(Verdict::Keep)
+        Ok(Verdict::Keep(()))
     }
 }
 
@@ -1159,7 +1355,10 @@ impl Builder {
                 if exclude.iter().any(|excluded| path.starts_with(excluded)) {
                     continue;
                 }
-                push_field(&mut output, &path, &path, field_type, schema);
+                // Map_all over the whole schema names no field: its columns are sparse. The fields
+                // of a PROJECTION are named, so they are always written.
+                let sparse = self.projection.is_none();
+                push_field(&mut output, &path, &path, field_type, schema, sparse);
             }
         }
         for (index, producer, spec) in &self.producers {
@@ -1183,13 +1382,14 @@ impl Builder {
                         source,
                         *field_type,
                         schema,
+                        false,
                     );
                 }
-                ColumnSpec::Computed(column_type) => output.push(name, *column_type),
+                ColumnSpec::Computed(column_type) => output.push(name, *column_type, false),
             }
         }
         for (_, transform) in &self.transforms {
-            output.push(transform.destination.flattened(), ColumnType::String);
+            output.push(transform.destination.flattened(), ColumnType::String, false);
         }
         let mut partition_keys = Vec::new();
         for (index, keys) in &self.partitions {
@@ -1241,9 +1441,79 @@ impl Builder {
             transform.take = exclusive(&transform.source);
         }
 
+        // What of a source record the gates, and the whole plan, read.
+        let gate_fields: Vec<&FieldPath> = self
+            .gates
+            .iter()
+            .flat_map(|gate| match &gate.kind {
+                GateKind::Compare { fields, .. } | GateKind::Validate { fields, .. } => fields,
+            })
+            .collect();
+        let gate_keep = (!gate_fields.is_empty()).then(|| {
+            let mut keep = Keep::nothing();
+            for field in &gate_fields {
+                keep.keep(field);
+            }
+            keep
+        });
+        let mut record_keep = match (&self.map_all, &self.projection) {
+            (Some(_), Some((_, projected))) => {
+                let mut keep = Keep::nothing();
+                for (field, _) in projected {
+                    keep.keep(field);
+                }
+                keep
+            }
+            (Some((_, exclude, _)), None) => {
+                let mut keep = Keep::All;
+                for field in exclude {
+                    keep.skip(field);
+                }
+                keep
+            }
+            (None, _) => Keep::nothing(),
+        };
+        for field in gate_fields.iter().copied().chain(&stage_reads) {
+            record_keep.keep(field);
+        }
+
         let prune = match &self.map_all {
             Some((_, _, false)) if !schema.is_open() && self.projection.is_none() => {
                 Some(schema.clone())
+            }
+            _ => None,
+        };
+        // Flat reading: a Map_all of a closed schema's fields (pruned to them).
+        let flat = match (&self.map_all, &prune) {
+            (Some((_, exclude, _)), Some(_)) => {
+                let leaves: Vec<FieldPath> = schema
+                    .fields()
+                    .into_iter()
+                    .map(|(path, _)| path)
+                    .filter(|path| !exclude.iter().any(|excluded| path.starts_with(excluded)))
+                    .collect();
+                let written: Vec<FieldPath> = self
+                    .producers
+                    .iter()
+                    .map(|(_, producer, _)| producer.destination.clone())
+                    .chain(
+                        self.transforms
+                            .iter()
+                            .map(|(_, transform)| transform.destination.clone()),
+                    )
+                    .collect();
+                FlatLayout::new(&leaves, &written).map(|layout| {
+                    let mut keep = Keep::nothing();
+                    for field in gate_fields
+                        .iter()
+                        .copied()
+                        .chain(&stage_reads)
+                        .chain(&written)
+                    {
+                        keep.keep(field);
+                    }
+                    (layout, keep)
+                })
             }
             _ => None,
         };
@@ -1269,6 +1539,9 @@ impl Builder {
                 .map(|(_, fields)| fields.into_iter().map(|(path, _)| path).collect()),
             partition_keys,
             output,
+            gate_keep,
+            record_keep,
+            flat,
             stats: RunStats::default(),
         })
     }
@@ -1284,13 +1557,14 @@ fn compare_operands(left: &Operand, right: &Operand) -> Option<Ordering> {
 }
 
 /// Adds the column(s) of `destination` holding source `source` of `field_type`: an object
-/// expands to one column per leaf below it.
+/// expands to one column per leaf below it. `sparse`: see [`crate::Column::sparse`].
 fn push_field(
     output: &mut OutputSchema,
     destination: &FieldPath,
     source: &FieldPath,
     field_type: FieldType,
     schema: &SourceSchema,
+    sparse: bool,
 ) {
     if field_type == FieldType::Object {
         let base = destination.flattened();
@@ -1300,9 +1574,9 @@ fn push_field(
                 name.push('_');
                 name.push_str(&segment);
             }
-            output.push(name, leaf_type.column_type());
+            output.push(name, leaf_type.column_type(), sparse);
         }
     } else {
-        output.push(destination.flattened(), field_type.column_type());
+        output.push(destination.flattened(), field_type.column_type(), sparse);
     }
 }

@@ -192,6 +192,303 @@ fn flatten_into(object: &Record, prefix: &mut String, flat: &mut Record) {
     }
 }
 
+/// Why a line of JSON-lines text is not a record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonLineError {
+    /// The line is not JSON.
+    #[error("line {line}: not JSON: {cause}")]
+    NotJson {
+        /// The line, 1-based within the text parsed.
+        line: usize,
+        /// The parser's message.
+        cause: String,
+    },
+    /// The line is JSON but not an object.
+    #[error("line {line}: not an object but {kind}")]
+    NotObject {
+        /// The line, 1-based within the text parsed.
+        line: usize,
+        /// `an array`, `a string`, …
+        kind: &'static str,
+    },
+}
+
+impl JsonLineError {
+    /// The line, 1-based within the text parsed.
+    pub fn line(&self) -> usize {
+        match self {
+            Self::NotJson { line, .. } | Self::NotObject { line, .. } => *line,
+        }
+    }
+}
+
+/// Lines of text parsed per parallel task of [`parse_json_lines`].
+const PARSE_CHUNK: usize = 128;
+
+/// Parses JSON-lines text (complete lines; blank ones are skipped) into records, in order, on
+/// all cores (rayon) when there are many lines. The first bad line, in order, is the error.
+pub fn parse_json_lines(text: &str) -> Result<Vec<Record>, JsonLineError> {
+    use rayon::prelude::*;
+    let lines: Vec<&str> = text.lines().collect();
+    let parse = |(index, line): (usize, &&str)| -> Option<Result<Record, JsonLineError>> {
+        (!line.trim().is_empty()).then(|| parse_line(index + 1, line))
+    };
+    if lines.len() < 2 * PARSE_CHUNK {
+        return lines.iter().enumerate().filter_map(parse).collect();
+    }
+    let parsed: Vec<Option<Result<Record, JsonLineError>>> = lines
+        .par_iter()
+        .enumerate()
+        .with_min_len(PARSE_CHUNK)
+        .map(parse)
+        .collect();
+    parsed.into_iter().flatten().collect()
+}
+
+/// Parses line `line` (1-based) of JSON-lines text.
+pub(crate) fn parse_line(line: usize, text: &str) -> Result<Record, JsonLineError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(record)) => Ok(record),
+        Ok(other) => Err(JsonLineError::NotObject {
+            line,
+            kind: kind(&other),
+        }),
+        Err(error) => Err(JsonLineError::NotJson {
+            line,
+            cause: error.to_string(),
+        }),
+    }
+}
+
+/// The kind of a JSON value, for messages: `an object`, `an array`, …
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Which parts of a source record a flow needs, so that a parser skips the rest without
+/// building it ([`parse_kept`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// The whole value.
+    All,
+    /// Nothing.
+    Skip,
+    /// Of an object, only these keys (each as its rule says). A value that is not an object is
+    /// kept whole.
+    Only(KeyMap<Keep>),
+    /// Of an object, every key whole but these (each as its rule says). A value that is not an
+    /// object is kept whole.
+    Except(KeyMap<Keep>),
+}
+
+impl Keep {
+    /// Nothing but what [`Keep::keep`] adds.
+    pub fn nothing() -> Self {
+        Self::Only(KeyMap::default())
+    }
+
+    /// Keeps the whole value at `path` (and the objects on the way to it).
+    pub fn keep(&mut self, path: &FieldPath) {
+        self.set(&path.segments, Self::All);
+    }
+
+    /// Skips the value at `path`.
+    pub fn skip(&mut self, path: &FieldPath) {
+        self.set(&path.segments, Self::Skip);
+    }
+
+    fn set(&mut self, segments: &[Box<str>], rule: Self) {
+        let Some((first, rest)) = segments.split_first() else {
+            *self = rule;
+            return;
+        };
+        match self {
+            Self::All => *self = Self::Except(KeyMap::default()),
+            Self::Skip => *self = Self::Only(KeyMap::default()),
+            Self::Only(_) | Self::Except(_) => {}
+        }
+        let (children, missing) = match self {
+            Self::Only(children) => (children, Self::Skip),
+            Self::Except(children) => (children, Self::All),
+            Self::All | Self::Skip => return,
+        };
+        children
+            .entry(first.clone())
+            .or_insert(missing)
+            .set(rest, rule);
+    }
+
+    /// The rule for the value under `key`, in an object this rule applies to.
+    fn child(&self, key: &str) -> &Self {
+        match self {
+            Self::All => &Self::All,
+            Self::Skip => &Self::Skip,
+            Self::Only(children) => children.get(key).unwrap_or(&Self::Skip),
+            Self::Except(children) => children.get(key).unwrap_or(&Self::All),
+        }
+    }
+}
+
+/// A fast hash for the short keys of [`Keep`] and the flat reading's trees (not resistant to
+/// chosen keys: the tables hold a flow's own field names, never keys from the data).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in chunks.by_ref() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// A map keyed by object keys, hashed with [`KeyHasher`].
+pub type KeyMap<V> =
+    std::collections::HashMap<Box<str>, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Parses one JSON object, building only what `keep` keeps: skipped values are read (so the
+/// text must be valid JSON all the same) but never built. With [`Keep::All`] this is
+/// `serde_json::from_str`.
+pub fn parse_kept(text: &str, keep: &Keep) -> Result<Record, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = KeptValue(keep).deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    match value {
+        Value::Object(record) => Ok(record),
+        other => Err(serde::de::Error::invalid_type(
+            serde::de::Unexpected::Other(kind(&other)),
+            &"a JSON object",
+        )),
+    }
+}
+
+/// A value built as a [`Keep`] rule says.
+struct KeptValue<'k>(&'k Keep);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeptValue<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        match self.0 {
+            Keep::All | Keep::Skip => serde::Deserialize::deserialize(deserializer),
+            rule => deserializer.deserialize_any(KeptVisitor(rule)),
+        }
+    }
+}
+
+struct KeptVisitor<'k>(&'k Keep);
+
+/// An object key, borrowed from the text when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(text)))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(text.to_owned())))
+            }
+            fn visit_string<E>(self, text: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeptVisitor<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match self.0.child(&key) {
+                Keep::Skip => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                rule => {
+                    let value = map.next_value_seed(KeptValue(rule))?;
+                    object.insert(key.into_owned(), value);
+                }
+            }
+        }
+        Ok(Value::Object(object))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+    }
+
+    fn visit_bool<E>(self, flag: bool) -> Result<Value, E> {
+        Ok(Value::Bool(flag))
+    }
+
+    fn visit_i64<E>(self, number: i64) -> Result<Value, E> {
+        Ok(Value::from(number))
+    }
+
+    fn visit_u64<E>(self, number: u64) -> Result<Value, E> {
+        Ok(Value::from(number))
+    }
+
+    fn visit_f64<E>(self, number: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Value, E> {
+        Ok(Value::String(text.to_owned()))
+    }
+
+    fn visit_string<E>(self, text: String) -> Result<Value, E> {
+        Ok(Value::String(text))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
 /// The text of a scalar as tasks see it: strings as they are, numbers and booleans as JSON writes
 /// them, arrays and objects as compact JSON; `None` for null.
 pub fn value_text(value: &Value) -> Option<std::borrow::Cow<'_, str>> {
@@ -258,6 +555,56 @@ mod tests {
         assert_eq!(flat["computerStatus_agentStatus"], json!("active"));
         assert!(!flat.contains_key("empty"));
         assert_eq!(flat.len(), 4);
+    }
+
+    #[test]
+    fn json_lines_parse_in_order_and_name_the_first_bad_line() {
+        let text: String = (0..1000)
+            .map(|id| format!("{{\"ID\": {id}}}\n\n"))
+            .collect();
+        let records = parse_json_lines(&text).unwrap();
+        assert_eq!(records.len(), 1000);
+        assert!(
+            records
+                .iter()
+                .enumerate()
+                .all(|(id, r)| r["ID"] == json!(id))
+        );
+        let bad = format!("{text}[1]\n{{\n");
+        assert_eq!(
+            parse_json_lines(&bad).unwrap_err(),
+            JsonLineError::NotObject {
+                line: 2001,
+                kind: "an array"
+            }
+        );
+        assert_eq!(parse_json_lines("{}\n{").unwrap_err().line(), 2);
+    }
+
+    #[test]
+    fn parse_kept_builds_only_what_is_kept() {
+        let text = r#"{"a": {"b": 1, "c": [1, {"d": 2}]}, "e": "x", "f": {"g": null}, "h": 2.5}"#;
+        let full: Record = serde_json::from_str(text).unwrap();
+        assert_eq!(parse_kept(text, &Keep::All).unwrap(), full);
+        let path = |text: &str| FieldPath::parse(text).unwrap();
+        let mut keep = Keep::All;
+        keep.skip(&path("a.c"));
+        keep.skip(&path("f"));
+        assert_eq!(
+            Value::Object(parse_kept(text, &keep).unwrap()),
+            json!({"a": {"b": 1}, "e": "x", "h": 2.5})
+        );
+        let mut keep = Keep::nothing();
+        keep.keep(&path("a.b"));
+        keep.keep(&path("e.x"));
+        assert_eq!(
+            Value::Object(parse_kept(text, &keep).unwrap()),
+            json!({"a": {"b": 1}, "e": "x"})
+        );
+        // a skipped part is still checked as JSON; a line must be an object
+        assert!(parse_kept(r#"{"f": [1,}"#, &keep).is_err());
+        assert!(parse_kept("[1]", &keep).is_err());
+        assert!(parse_kept("{} x", &keep).is_err());
     }
 
     #[test]

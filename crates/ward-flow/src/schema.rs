@@ -112,6 +112,12 @@ pub struct Column {
     pub name: String,
     /// Its type.
     pub column_type: ColumnType,
+    /// Written only to files whose records hold a value for it. `Map_all` over a source with a
+    /// known schema expands to every field the schema has (hundreds for `computers`), of which a
+    /// record carries a few dozen: those columns are sparse, and a file gets only the ones its
+    /// data has. The columns that tasks name (Map, Merge, Mask, …) are always written.
+    #[serde(default)]
+    pub sparse: bool,
 }
 
 /// What a compiled flow writes: its columns in order (flattened names), and whether records
@@ -133,11 +139,18 @@ impl OutputSchema {
             .map(|column| column.column_type)
     }
 
-    pub(crate) fn push(&mut self, name: String, column_type: ColumnType) {
+    /// Adds a column, or retypes the one of that name (the later task wins; a column a task
+    /// names is never sparse).
+    pub(crate) fn push(&mut self, name: String, column_type: ColumnType, sparse: bool) {
         if let Some(column) = self.columns.iter_mut().find(|column| column.name == name) {
             column.column_type = column_type;
+            column.sparse &= sparse;
         } else {
-            self.columns.push(Column { name, column_type });
+            self.columns.push(Column {
+                name,
+                column_type,
+                sparse,
+            });
         }
     }
 }

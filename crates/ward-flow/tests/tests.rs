@@ -4,6 +4,7 @@
 
 mod compile_errors;
 mod definitions;
+mod flat;
 mod import;
 mod properties;
 mod semantics;

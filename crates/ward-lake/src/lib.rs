@@ -6,6 +6,12 @@
 //! * [`encode`]: the three encoders. Tabular formats flatten nested objects with `_`
 //!   ([`ward_flow::flatten`]) and take their columns from the plan's [`ward_flow::OutputSchema`];
 //!   Parquet columns are typed when the destination preserves source data typing, text otherwise.
+//!   A Parquet file holds the plan's sparse columns (what `Map_all` expands a source schema
+//!   into: hundreds of fields, a few dozen present) only when its first batch has a value for
+//!   them; a later batch with a value in a sparse column the file lacks ends that file and
+//!   starts the next part, which holds the same columns and the new ones. CSV files keep every
+//!   column of the schema. Flat rows ([`ward_flow::FlowPlan::apply_json_lines_flat`]) go to
+//!   Parquet without records being built ([`LakeWriter::write_flat`]).
 //! * [`LakeWriter`]: one run's files. Nothing half-written looks complete: every file is written
 //!   under `_tmp/{execution id}/…` and moved to its final name only when the run commits; an
 //!   aborted run removes its temporaries. Files are streamed (one Parquet row group, or one slice

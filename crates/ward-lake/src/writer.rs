@@ -1,6 +1,6 @@
 //! [`LakeWriter`]: one run's files, written under temporary names and published together.
 
-use crate::encode::{Encoder, extension};
+use crate::encode::{Encoded, Encoder, extension};
 use crate::target::Target;
 use crate::{LakeError, S3Options};
 use bytes::Bytes;
@@ -10,7 +10,7 @@ use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
-use ward_flow::{Aggregation, Destination, FileFormat, OutputSchema, Record};
+use ward_flow::{Aggregation, Destination, FileFormat, FlatBatch, OutputSchema, Record};
 
 /// Where one run writes: the flow, the execution and when it started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,7 @@ struct OpenFile {
     temporary: Path,
     published: Path,
     bytes: u64,
+    records: u64,
 }
 
 /// Writes one run's record batches to its destination.
@@ -146,20 +147,66 @@ impl LakeWriter {
         if batch.is_empty() {
             return Ok(());
         }
-        if self.current.is_none() {
-            self.current = Some(self.new_file(batch)?);
+        self.write_with(batch, batch.len(), |encoder| encoder.try_encode(batch))
+            .await
+    }
+
+    /// Like [`LakeWriter::write`], for flat rows
+    /// ([`ward_flow::FlowPlan::apply_json_lines_flat`]); a Parquet destination takes them
+    /// without building records.
+    pub async fn write_flat(&mut self, batch: &FlatBatch) -> Result<(), LakeError> {
+        if batch.is_empty() {
+            return Ok(());
         }
+        self.write_with(&[], batch.len(), |encoder| encoder.try_encode_flat(batch))
+            .await
+    }
+
+    /// Writes `count` records that `encode` encodes; `first` decides a new file's columns.
+    async fn write_with(
+        &mut self,
+        first: &[Record],
+        count: usize,
+        mut encode: impl FnMut(&mut Encoder) -> Result<Encoded, LakeError>,
+    ) -> Result<(), LakeError> {
+        if self.current.is_none() {
+            self.current = Some(self.new_file(first, &[])?);
+        }
+        let bytes = loop {
+            let Some(file) = self.current.as_mut() else {
+                return Ok(());
+            };
+            match encode(&mut file.encoder)? {
+                Encoded::Bytes(bytes) => break bytes,
+                Encoded::NewColumns(new) => {
+                    // A sparse column the open Parquet file lacks: that file ends here (or is
+                    // dropped, if nothing is in it yet) and the batch starts the next one,
+                    // which holds the same columns and the new ones.
+                    let mut carried = file.encoder.column_names();
+                    carried.extend(new);
+                    if file.records == 0 {
+                        if let Some(mut unused) = self.current.take() {
+                            let _ = unused.upload.abort().await;
+                            let _ = self.target.store.delete(&unused.temporary).await;
+                        }
+                    } else {
+                        self.close_file().await?;
+                    }
+                    self.current = Some(self.new_file(first, &carried)?);
+                }
+            }
+        };
         let Some(file) = self.current.as_mut() else {
             return Ok(());
         };
-        let bytes = file.encoder.encode(batch)?;
+        file.records += count as u64;
         file.bytes += bytes.len() as u64;
         let location = self.target.show(&file.temporary);
         file.upload
             .put(Bytes::from(bytes))
             .await
             .map_err(|error| io("write", location, &error))?;
-        self.records += batch.len() as u64;
+        self.records += count as u64;
         let full = match (self.aggregation, self.target_bytes) {
             (Aggregation::None, _) => true,
             (Aggregation::SingleFile, Some(target)) => file.bytes >= target,
@@ -171,7 +218,7 @@ impl LakeWriter {
         Ok(())
     }
 
-    fn new_file(&self, first: &[Record]) -> Result<OpenFile, LakeError> {
+    fn new_file(&self, first: &[Record], carried: &[String]) -> Result<OpenFile, LakeError> {
         let name = format!(
             "{}part-{:05}.{}",
             self.file_prefix,
@@ -188,11 +235,19 @@ impl LakeWriter {
             UPLOAD_CAPACITY,
         );
         Ok(OpenFile {
-            encoder: Encoder::new(self.format, &self.schema, self.typed, first, self.records)?,
+            encoder: Encoder::with_columns(
+                self.format,
+                &self.schema,
+                self.typed,
+                first,
+                self.records,
+                carried,
+            )?,
             upload,
             temporary,
             published: self.target.path(&relative),
             bytes: 0,
+            records: 0,
         })
     }
 

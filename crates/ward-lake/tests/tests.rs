@@ -24,6 +24,7 @@ fn schema() -> OutputSchema {
     let column = |name: &str, column_type| Column {
         name: name.into(),
         column_type,
+        sparse: false,
     };
     OutputSchema {
         columns: vec![
@@ -326,4 +327,200 @@ async fn an_s3_path_without_a_bucket_is_refused() {
     .await
     .unwrap_err();
     assert!(error.to_string().contains("needs a bucket"), "{error}");
+}
+
+/// The columns and rows of a Parquet file, every value as text.
+fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use arrow_array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut columns = Vec::new();
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        columns = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|field| field.name().clone())
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|column| {
+                        if column.is_null(row) {
+                            "null".to_owned()
+                        } else {
+                            format!("{:?}", column.slice(row, 1))
+                        }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    (columns, rows)
+}
+
+fn sparse_schema() -> OutputSchema {
+    let mut schema = schema();
+    schema.columns.push(Column {
+        name: "ec2VirtualMachineSummary_type".into(),
+        column_type: ColumnType::String,
+        sparse: true,
+    });
+    schema.columns.push(Column {
+        name: "description".into(),
+        column_type: ColumnType::String,
+        sparse: true,
+    });
+    schema
+}
+
+#[tokio::test]
+async fn a_parquet_file_holds_the_sparse_columns_its_data_has_and_rolls_over_for_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut destination = destination(dir.path(), FileFormat::Parquet);
+    destination.aggregation = Aggregation::SingleFile;
+    destination.preserve_source_data_typing = true;
+    let mut writer = LakeWriter::open(
+        &destination,
+        &layout(),
+        sparse_schema(),
+        &S3Options::default(),
+    )
+    .await
+    .unwrap();
+    let mut first = records(0..3);
+    first[1].insert(
+        "ec2VirtualMachineSummary".into(),
+        json!({"type": "t3.micro"}),
+    );
+    first[2].insert("description".into(), Value::Null);
+    writer.write(&first).await.unwrap();
+    writer.write(&records(3..5)).await.unwrap();
+    let mut later = records(5..7);
+    later[0].insert("description".into(), json!("new"));
+    writer.write(&later).await.unwrap();
+    let written = writer.commit().await.unwrap();
+    assert_eq!(written.records, 7);
+    let found = files(dir.path());
+    assert_eq!(
+        found,
+        [
+            "computers/exec-1/part-00000.parquet",
+            "computers/exec-1/part-00001.parquet"
+        ]
+    );
+    let (columns, rows) = parquet_rows(&dir.path().join(&found[0]));
+    // `description` only ever null in the first file: not a column there.
+    assert_eq!(
+        columns,
+        [
+            "ID",
+            "hostName",
+            "computerStatus_agentStatus",
+            "lastAgentCommunication",
+            "protected",
+            "ec2VirtualMachineSummary_type"
+        ]
+    );
+    assert_eq!(rows.len(), 5);
+    let (columns, rows) = parquet_rows(&dir.path().join(&found[1]));
+    assert_eq!(columns.len(), 7);
+    assert_eq!(columns[6], "description");
+    assert_eq!(rows.len(), 2);
+}
+
+#[tokio::test]
+async fn flat_rows_write_the_parquet_file_records_write() {
+    use ward_flow::{FlowDefinition, FlowPlan, parse_json_lines};
+    let flow = r#"
+        name = "flat"
+        source = "computers"
+        [[tasks]]
+        type = "Filter"
+        operator = "EQUAL_TO"
+        source_fields = ["computerStatus.agentStatus"]
+        properties = { VALUE = "active" }
+        [[tasks]]
+        type = "Map_all"
+        properties = { EXCLUDE_SOURCE_FIELDS_LIST = "interfaces" }
+        [[tasks]]
+        type = "Mask"
+        operator = "MASK_LAST_N"
+        source_fields = ["hostName"]
+        properties = { MASK_LENGTH = "4" }
+        [[tasks]]
+        type = "Merge"
+        source_fields = ["platform", "agentVersion"]
+        destination = "platformAgent"
+        properties = { CONCAT_FORMAT = "${platform} / ${agentVersion}" }
+        [destination]
+        path = "unused"
+        format = "parquet"
+        preserve_source_data_typing = true
+    "#;
+    let definition: FlowDefinition = toml::from_str(flow).unwrap();
+    let text: String = (0..3000)
+        .map(|id| {
+            let mut computer = json!({
+                "ID": id,
+                "hostName": format!("web-{id}"),
+                "platform": "Linux",
+                "agentVersion": "20.0",
+                "lastAgentCommunication": STARTED + id,
+                "computerStatus": {"agentStatus": if id % 4 == 0 { "offline" } else { "active" },
+                                   "agentStatusMessages": ["Managed"]},
+                "interfaces": {"interfaces": []},
+            });
+            if id == 2501 {
+                // a sparse column appearing late
+                computer["description"] = json!("late \"one\"");
+            }
+            format!("{computer}\n")
+        })
+        .collect();
+    let mut outputs = Vec::new();
+    for flat in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut destination = destination(dir.path(), FileFormat::Parquet);
+        destination.aggregation = Aggregation::SingleFile;
+        destination.preserve_source_data_typing = true;
+        let mut plan = FlowPlan::compile_builtin(&definition).unwrap();
+        assert!(plan.reads_flat());
+        let mut writer = LakeWriter::open(
+            &destination,
+            &layout(),
+            plan.output_schema().clone(),
+            &S3Options::default(),
+        )
+        .await
+        .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for chunk in lines.chunks(1000) {
+            let chunk = chunk.join("\n");
+            if flat {
+                let batch = plan.apply_json_lines_flat(chunk).unwrap();
+                writer.write_flat(&batch).await.unwrap();
+            } else {
+                let records = plan.apply(parse_json_lines(&chunk).unwrap()).unwrap();
+                writer.write(&records).await.unwrap();
+            }
+        }
+        writer.commit().await.unwrap();
+        let found = files(dir.path());
+        let contents: Vec<_> = found
+            .iter()
+            .map(|file| parquet_rows(&dir.path().join(file)))
+            .collect();
+        outputs.push((found, contents));
+    }
+    assert_eq!(outputs[0].0.len(), 2, "a file more for the late column");
+    assert_eq!(outputs[0], outputs[1]);
+    assert!(outputs[1].1[0].0.contains(&"platformAgent".to_owned()));
 }

@@ -198,7 +198,13 @@ impl<T: Transport> Resilient<T> {
         // The semaphore is never closed; if it were, sending unthrottled beats failing.
         let _permit = self.concurrency.acquire().await.ok();
         self.calls.fetch_add(1, Ordering::Relaxed);
-        self.inner.send(request.clone()).await
+        let outcome = self.inner.send(request.clone()).await;
+        let status = match &outcome {
+            Ok(response) => status_label(response.status),
+            Err(_) => "unreachable",
+        };
+        metrics::counter!("ward_manager_calls_total", "status" => status).increment(1);
+        outcome
     }
 
     /// How long to wait before trying `request` again after `outcome`, or `None` to stop here.
@@ -281,6 +287,20 @@ impl<T: Transport> Transport for Resilient<T> {
         }
         .instrument(span)
         .await
+    }
+}
+
+/// A status code as a metric label (a fixed set: labels must not grow without bound).
+fn status_label(status: u16) -> &'static str {
+    match status {
+        200..=299 => "2xx",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        429 => "429",
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => "other",
     }
 }
 

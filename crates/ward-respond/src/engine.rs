@@ -196,10 +196,9 @@ impl Engine {
         }
         let outcome = Outcome { decision, actions };
         if !dry_run {
-            self.ports
-                .store
-                .record_decision(&self.record(&outcome))
-                .await?;
+            let record = self.record(&outcome);
+            self.ports.store.record_decision(&record).await?;
+            metrics::counter!("ward_decisions_total", "decision" => record.decision).increment(1);
         }
         Ok(outcome)
     }
@@ -518,6 +517,8 @@ impl Engine {
                     .store
                     .settle(record.id, ActionStatus::Done, &detail, now)
                     .await?;
+                metrics::counter!("ward_actions_total", "action" => kind.clone(), "outcome" => "done")
+                    .increment(1);
                 Ok(outcome(ActionStatus::Done.as_str(), detail))
             }
             Err(error) => {
@@ -525,6 +526,8 @@ impl Engine {
                     .store
                     .settle(record.id, ActionStatus::Failed, &error, now)
                     .await?;
+                metrics::counter!("ward_actions_total", "action" => kind.clone(), "outcome" => "failed")
+                    .increment(1);
                 tracing::warn!(kind, target, %error, "action failed");
                 if !matches!(action, Action::Notify(_)) {
                     self.notify_failure(decision, action, &error).await;

@@ -11,6 +11,8 @@ use ward_respond::{Engine, Ports, Settings};
 use ward_server::{AppState, SIGNATURE_HEADER, router, sign};
 use ward_sim::{SimConfig, Simulator};
 
+mod api;
+
 const PROTECTED: &str = "i-0aaaaaaaaaaaaaaa1";
 const SECRET: &str = "webhook-test-secret";
 
@@ -69,10 +71,9 @@ async fn setup(secret: Option<&str>) -> Setup {
         },
         Settings::default(),
     );
-    let app = router(AppState {
-        engine: Arc::new(engine),
-        webhook_secret: secret.map(Secret::new),
-    });
+    let mut state = AppState::new(Arc::new(engine), Arc::clone(&store));
+    state.webhook_secret = secret.map(Secret::new);
+    let app = router(state);
     Setup { app, store, sim }
 }
 

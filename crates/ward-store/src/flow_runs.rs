@@ -8,23 +8,28 @@ use ward_core::ports::{FlowRun, FlowRunStatus};
 /// The columns in the order `bind_run` binds them (checked against the statements by a test).
 #[cfg(test)]
 const COLUMNS: &str = "execution_id, flow, status, started_at, finished_at, records_read, \
-     records_written, records_filtered, records_invalid, bytes_written, files, error";
+     records_written, records_filtered, records_invalid, bytes_written, files, error, \
+     data_pull_start, data_pull_end";
 
 pub(crate) const INSERT_FLOW_RUN: &str = "INSERT INTO flow_runs (execution_id, flow, status, \
      started_at, finished_at, records_read, records_written, records_filtered, records_invalid, \
-     bytes_written, files, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+     bytes_written, files, error, data_pull_start, data_pull_end) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 
-/// Binds the same twelve parameters as the insert; the flow and start time are kept (`$2`, `$4`
+/// Binds the same fourteen parameters as the insert; the flow and start time are kept (`$2`, `$4`
 /// only identify nothing here but keep the binds identical).
 pub(crate) const UPDATE_FLOW_RUN: &str = "UPDATE flow_runs SET status = $3, finished_at = $5, \
      records_read = $6, records_written = $7, records_filtered = $8, records_invalid = $9, \
-     bytes_written = $10, files = $11, error = $12 \
+     bytes_written = $10, files = $11, error = $12, data_pull_start = $13, data_pull_end = $14 \
      WHERE execution_id = $1 AND flow = $2 AND started_at = $4";
 
 pub(crate) const NEWEST_FLOW_RUNS: &str = "SELECT execution_id, flow, status, started_at, \
      finished_at, records_read, records_written, records_filtered, records_invalid, \
-     bytes_written, files, error FROM flow_runs WHERE flow = $1 \
+     bytes_written, files, error, data_pull_start, data_pull_end FROM flow_runs WHERE flow = $1 \
      ORDER BY started_at DESC, execution_id DESC LIMIT $2";
+
+pub(crate) const FLOW_WATERMARK: &str = "SELECT MAX(data_pull_end) FROM flow_runs \
+     WHERE flow = $1 AND status = 'Successful'";
 
 /// A `flow_runs` row as [`NEWEST_FLOW_RUNS`] selects it.
 pub(crate) type FlowRunRow = (
@@ -40,9 +45,11 @@ pub(crate) type FlowRunRow = (
     i64,
     String,
     Option<String>,
+    Option<i64>,
+    Option<i64>,
 );
 
-/// Binds a run's twelve columns in [`COLUMNS`] order.
+/// Binds a run's fourteen columns in [`COLUMNS`] order.
 pub(crate) fn bind_run<'q, DB>(
     query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     run: &'q FlowRun,
@@ -71,7 +78,9 @@ where
         .bind(stored_count(run.records_invalid))
         .bind(stored_count(run.bytes_written))
         .bind(files)
-        .bind(run.error.as_deref()))
+        .bind(run.error.as_deref())
+        .bind(run.data_pull_start)
+        .bind(run.data_pull_end))
 }
 
 pub(crate) fn flow_run(row: FlowRunRow) -> Result<FlowRun, StoreError> {
@@ -94,6 +103,8 @@ pub(crate) fn flow_run(row: FlowRunRow) -> Result<FlowRun, StoreError> {
         bytes_written: count_from_db(row.9),
         files,
         error: row.11,
+        data_pull_start: row.12,
+        data_pull_end: row.13,
         execution_id: row.0,
         flow: row.1,
     })
@@ -125,6 +136,8 @@ mod tests {
             0,
             0,
             "[]".into(),
+            None,
+            None,
             None,
         );
         let error = flow_run(row).unwrap_err();

@@ -28,6 +28,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "flow_runs",
         sql: include_str!("../migrations/postgres/0003_flow_runs.sql"),
     },
+    Migration {
+        version: 4,
+        name: "flow_windows",
+        sql: include_str!("../migrations/postgres/0004_flow_windows.sql"),
+    },
 ];
 
 /// How long to wait for a connection (at open, and from the pool).

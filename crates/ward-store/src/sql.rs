@@ -673,6 +673,19 @@ macro_rules! sql_store {
                 rows.into_iter().map($crate::flow_runs::flow_run).collect()
             }
 
+            async fn flow_watermark(
+                &self,
+                flow: &str,
+            ) -> Result<Option<i64>, ward_core::StoreError> {
+                let (watermark,): (Option<i64>,) =
+                    sqlx::query_as($crate::flow_runs::FLOW_WATERMARK)
+                        .bind(flow)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err($crate::sql::query_error("flow_watermark"))?;
+                Ok(watermark)
+            }
+
             async fn counts(&self) -> Result<(u64, u64, u64), ward_core::StoreError> {
                 let (computers, policies, rules): (i64, i64, i64) =
                     sqlx::query_as($crate::sql::COUNTS)

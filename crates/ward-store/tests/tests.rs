@@ -996,9 +996,13 @@ async fn flow_runs_are_recorded_from_start_to_end(backend: Arc<Backend>) {
             "s3://lake/ward/lake/exec-1/part-00000.parquet".into(),
             "s3://lake/ward/lake/exec-1/part-00001.parquet".into(),
         ],
+        data_pull_start: Some(T0 - 3_600_000),
+        data_pull_end: Some(T0),
         ..first
     };
+    assert_eq!(store.flow_watermark("lake").await.unwrap(), None);
     store.finish_flow_run(&first).await.unwrap();
+    assert_eq!(store.flow_watermark("lake").await.unwrap(), Some(T0));
     let second = FlowRun::started("exec-2", "lake", T0 + 60_000);
     store.start_flow_run(&second).await.unwrap();
     let second = FlowRun {
@@ -1006,9 +1010,14 @@ async fn flow_runs_are_recorded_from_start_to_end(backend: Arc<Backend>) {
         finished_at: Some(T0 + 61_000),
         records_read: 7,
         error: Some("flow `lake` tasks[3]: record 7: `ID` is null".into()),
+        data_pull_start: Some(T0),
+        data_pull_end: Some(T0 + 60_000),
         ..second
     };
     store.finish_flow_run(&second).await.unwrap();
+    // A failed run does not move the watermark: the next run reads its window again.
+    assert_eq!(store.flow_watermark("lake").await.unwrap(), Some(T0));
+    assert_eq!(store.flow_watermark("other").await.unwrap(), None);
     // Another flow's runs stay apart.
     store
         .start_flow_run(&FlowRun::started("exec-3", "other", T0 + 120_000))

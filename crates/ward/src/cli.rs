@@ -157,6 +157,9 @@ pub struct DemoArgs {
     /// Address the demo's simulator listens on (falls back to any free port when taken).
     #[arg(long, default_value = "127.0.0.1:4119")]
     pub sim_listen: SocketAddr,
+    /// Address the demo's API (and dashboard) listens on (falls back to any free port when taken).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod handle;
 mod inventory;
 mod lambda;
 mod run;
+mod serve;
 mod sim;
 pub mod waf;
 

@@ -210,6 +210,14 @@ pub struct RawServer {
     /// The HMAC-SHA256 key for `POST /api/v1/events` (`{ env = … }` or `{ file = … }`); without
     /// one, the webhook refuses every event.
     pub webhook_secret: Option<toml::Value>,
+    /// The operator token for the API and dashboard (`{ env = … }` or `{ file = … }`): may read
+    /// and trigger (flow runs). Sent as `Authorization: Bearer <token>` or set as a cookie by
+    /// `/login`. Required, with or instead of `viewer_token`, to listen on a non-loopback address;
+    /// without any token (loopback only) every request is accepted.
+    pub token: Option<toml::Value>,
+    /// The read-only token for the API and dashboard (`{ env = … }` or `{ file = … }`): may read,
+    /// never trigger (403).
+    pub viewer_token: Option<toml::Value>,
 }
 
 /// `[manager]`
@@ -357,6 +365,37 @@ pub struct WebhookConfig {
 pub struct ServerConfig {
     pub listen: std::net::SocketAddr,
     pub webhook_secret: Option<SecretSource>,
+    /// The operator token's source (read and trigger).
+    pub token: Option<SecretSource>,
+    /// The viewer token's source (read only).
+    pub viewer_token: Option<SecretSource>,
+}
+
+impl ServerConfig {
+    /// Whether an API token is configured.
+    pub fn has_token(&self) -> bool {
+        self.token.is_some() || self.viewer_token.is_some()
+    }
+
+    /// Listening anywhere but loopback needs a token: the API would be open to the network.
+    pub fn check_listen(
+        &self,
+        listen: std::net::SocketAddr,
+        file: &str,
+    ) -> Result<(), ConfigError> {
+        if listen.ip().is_loopback() || self.has_token() {
+            return Ok(());
+        }
+        Err(ConfigError::new(
+            file,
+            "server.token",
+            format!(
+                "server.listen (or --listen) is {listen}, not a loopback address: set server.token \
+                 or server.viewer_token ({{ env = \"NAME\" }} or {{ file = \"PATH\" }}) so the API \
+                 is not open to the network"
+            ),
+        ))
+    }
 }
 
 /// The validated `[manager]` section.
@@ -652,6 +691,27 @@ impl RawConfig {
             .map(parse_secret_source)
             .transpose()
             .map_err(|reason| ConfigError::new(file, "server.webhook_secret", reason))?;
+        let token = self
+            .server
+            .token
+            .as_ref()
+            .map(parse_secret_source)
+            .transpose()
+            .map_err(|reason| ConfigError::new(file, "server.token", reason))?;
+        let viewer_token = self
+            .server
+            .viewer_token
+            .as_ref()
+            .map(parse_secret_source)
+            .transpose()
+            .map_err(|reason| ConfigError::new(file, "server.viewer_token", reason))?;
+        let server = ServerConfig {
+            listen,
+            webhook_secret,
+            token,
+            viewer_token,
+        };
+        server.check_listen(listen, file)?;
         let aws = self
             .aws
             .as_ref()
@@ -776,7 +836,10 @@ impl RawConfig {
         let flows = validate_flows(self.flows, file)?;
         let secret_in_aws = manager_api_key_in_aws(&api_key)
             || webhooks.iter().any(|webhook| webhook.url.in_aws())
-            || webhook_secret.as_ref().is_some_and(SecretSource::in_aws);
+            || [&server.webhook_secret, &server.token, &server.viewer_token]
+                .into_iter()
+                .flatten()
+                .any(SecretSource::in_aws);
         if secret_in_aws {
             needs_aws("manager.api_key")?;
         }
@@ -791,10 +854,7 @@ impl RawConfig {
             respond,
             evaluations_file,
             webhooks,
-            server: ServerConfig {
-                listen,
-                webhook_secret,
-            },
+            server,
             source: None,
             manager: ManagerConfig {
                 url,
@@ -1356,6 +1416,26 @@ mod tests {
         assert_eq!(
             error("[server]\nlisten = \"everywhere\"\n").key,
             "server.listen"
+        );
+    }
+
+    #[test]
+    fn listening_beyond_loopback_needs_a_token() {
+        let refused = error("[server]\nlisten = \"0.0.0.0:8080\"\n");
+        assert_eq!(refused.key, "server.token");
+        assert!(
+            refused.reason.contains("server.listen"),
+            "{}",
+            refused.reason
+        );
+        let viewer = "[server]\nlisten = \"0.0.0.0:8080\"\nviewer_token = { env = \"V\" }\n";
+        let config = Config::parse(viewer, "ward.toml").unwrap();
+        assert!(config.server.token.is_none() && config.server.viewer_token.is_some());
+        let config = Config::parse("[server]\nlisten = \"[::1]:8080\"\n", "ward.toml").unwrap();
+        assert!(!config.server.has_token());
+        assert_eq!(
+            error("[server]\ntoken = \"in-clear\"\n").key,
+            "server.token"
         );
     }
 

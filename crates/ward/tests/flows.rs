@@ -1,7 +1,7 @@
 //! `ward flow`: an AppFlow flow imported, run against `ward sim`, and its files read back
 //! (Parquet, JSON lines, CSV, local and S3); runs that fail publish nothing and say why.
 
-use crate::support::{Sim, moto_url, run_in, sim_api, stderr, stdout, ward_with, workdir};
+use crate::support::{Sim, moto_url, run_in, sim_call, stderr, stdout, ward_with, workdir};
 use arrow_array::{Array, Int64Array, StringArray, TimestampMillisecondArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Value, json};
@@ -13,13 +13,6 @@ const FIXTURE: &str = concat!(
     "/tests/fixtures/appflow-create-flow-computers.json"
 );
 const LONG_DESCRIPTION: &str = "Payments API front end, owned by the checkout team (PCI scope)";
-
-/// The simulator's API, as the Full Access key.
-fn sim_call(method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(sim_api(method, url, body))
-}
 
 /// The simulator's computers by ID, after giving the first two a long description.
 fn sim_computers(sim: &Sim) -> BTreeMap<i64, Value> {
@@ -761,4 +754,145 @@ fn a_scheduled_flow_runs_inside_ward_run() {
         "no scheduled run within 90 s: {history:?}"
     );
     assert_eq!(files(&lake).len(), 1, "{:?}", files(&lake));
+}
+
+#[test]
+fn an_incremental_flow_reads_each_change_once_and_a_failed_run_reads_its_window_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, lake, source) = (
+        dir.path().join("ward.toml"),
+        dir.path().join("lake"),
+        dir.path().join("computers.jsonl"),
+    );
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+    let line = |id: i64, at: Value| format!("{}\n", json!({ "ID": id, "updatedAt": at }));
+    // Two computers that changed long ago, one that never reported a change.
+    let mut text = line(1, json!(1_000)) + &line(2, json!("2024-05-01T12:00:00Z"));
+    text.push_str(&format!("{}\n", json!({ "ID": 3 })));
+    std::fs::write(&source, &text).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            r#"version = 1
+[store]
+url = "sqlite://{}"
+
+[[flows]]
+name = "changes"
+source = "file"
+source_path = "{}"
+
+[[flows.tasks]]
+type = "Map_all"
+
+[[flows.tasks]]
+type = "Validate"
+operator = "VALIDATE_NON_NULL"
+source_fields = ["ID"]
+properties = {{ VALIDATION_ACTION = "TerminateFlow" }}
+
+[flows.destination]
+path = "{}"
+format = "jsonl"
+
+[flows.trigger]
+type = "incremental"
+schedule = "rate(1 hours)"
+watermark_field = "updatedAt"
+"#,
+            dir.path().join("ward.db").display(),
+            source.display(),
+            lake.display()
+        ),
+    )
+    .unwrap();
+    let written_ids = |output: &std::process::Output| -> Vec<i64> {
+        assert!(output.status.success(), "{}", stderr(output));
+        let said = stdout(output);
+        let mut ids = Vec::new();
+        for file in said
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.ends_with(".jsonl"))
+        {
+            for record in std::fs::read_to_string(file).unwrap().lines() {
+                ids.push(
+                    serde_json::from_str::<Value>(record).unwrap()["ID"]
+                        .as_i64()
+                        .unwrap(),
+                );
+            }
+        }
+        ids.sort_unstable();
+        ids
+    };
+
+    // The first run reads everything, up to the instant it started.
+    let first = ward(dir.path(), &config, &["flow", "run", "changes"]);
+    assert_eq!(written_ids(&first), vec![1, 2, 3]);
+    assert!(
+        stdout(&first).contains("changes after the beginning"),
+        "{}",
+        stdout(&first)
+    );
+
+    // Two computers change (one of them new), one old record is rewritten unchanged.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let changed = now();
+    text.push_str(&line(2, json!(changed)));
+    text.push_str(&line(4, json!(changed)));
+    text.push_str(&line(1, json!(1_000)));
+    std::fs::write(&source, &text).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let second = ward(dir.path(), &config, &["flow", "run", "changes"]);
+    assert_eq!(written_ids(&second), vec![2, 4]);
+
+    // A run that fails (a record without ID terminates it) does not move the watermark: the
+    // change it saw is read by the next successful run.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let later = now();
+    let with_bad = format!(
+        "{text}{}{}\n",
+        line(5, json!(later)),
+        json!({ "ID": null, "updatedAt": later })
+    );
+    std::fs::write(&source, &with_bad).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let failed = ward(dir.path(), &config, &["flow", "run", "changes"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stdout(&failed));
+    text.push_str(&line(5, json!(later)));
+    std::fs::write(&source, &text).unwrap();
+    let third = ward(dir.path(), &config, &["flow", "run", "changes"]);
+    assert_eq!(written_ids(&third), vec![5]);
+    let fourth = ward(dir.path(), &config, &["flow", "run", "changes"]);
+    assert_eq!(written_ids(&fourth), Vec::<i64>::new());
+
+    // History shows each run's window; each successful window starts where the last ended.
+    let history = ward(
+        dir.path(),
+        &config,
+        &["flow", "history", "changes", "--output", "json"],
+    );
+    let runs: Vec<Value> = serde_json::from_slice(&history.stdout).unwrap();
+    let statuses: Vec<&str> = runs.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "Successful",
+            "Successful",
+            "Error",
+            "Successful",
+            "Successful"
+        ]
+    );
+    assert!(runs[4].get("data_pull_start").is_none(), "{}", runs[4]);
+    assert_eq!(runs[3]["data_pull_start"], runs[4]["data_pull_end"]);
+    assert_eq!(runs[2]["data_pull_start"], runs[3]["data_pull_end"]);
+    assert_eq!(runs[1]["data_pull_start"], runs[3]["data_pull_end"]);
+    assert_eq!(runs[0]["data_pull_start"], runs[1]["data_pull_end"]);
 }

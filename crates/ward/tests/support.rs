@@ -296,6 +296,17 @@ pub async fn sim_api(
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
+/// [`sim_api`] from synchronous code.
+pub fn sim_call(
+    method: reqwest::Method,
+    url: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(sim_api(method, url, body))
+}
+
 /// `ward --config CONFIG ARGS…` in `dir`, run to its end.
 pub fn ward_with(config: &Path, dir: &Path, args: &[&str]) -> Output {
     ward()

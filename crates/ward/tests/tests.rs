@@ -3,8 +3,10 @@
 
 mod support;
 
+mod api;
 mod config_errors;
 mod crash;
+mod dashboard;
 mod demo;
 mod denied;
 mod flows;

@@ -1,6 +1,7 @@
 //! `ward demo`: the whole of ward on embedded defaults — an in-process simulator, a SQLite store
 //! under `./ward-data/`, a sync, a summary of the fleet, and the bundled sample findings replayed
-//! through the response engine with each decision and its reason.
+//! through the response engine with each decision and its reason; then (unless
+//! `--exit-after-setup`) ward's API on http://127.0.0.1:8080 until Ctrl-C.
 
 use crate::cli::DemoArgs;
 use crate::config::{ApiKeySource, Auth, Config};
@@ -126,7 +127,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     )?;
     say(&mut out, &render_summary(&summary))?;
 
-    let engine = crate::respond::engine(&config, client, Arc::clone(&store)).await?;
+    let engine = Arc::new(crate::respond::engine(&config, client, Arc::clone(&store)).await?);
     say(
         &mut out,
         "\nresponses: the bundled sample findings, replayed (a second run finds them already done)",
@@ -166,10 +167,24 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         server.abort();
         return Ok(());
     }
+    super::serve::check_listen(&config, args.listen)?;
+    let api_listener = super::serve::bind_or_any(args.listen, "the demo's API").await?;
+    let api_address = api_listener.local_addr()?;
+    let mut state = ward_server::AppState::new(engine, Arc::clone(&store));
+    state.flows = super::serve::flow_infos(std::slice::from_ref(&flow));
+    state.trigger = Some(Arc::new(super::serve::FlowRunner {
+        config: config.clone(),
+        flows: vec![flow],
+        store: Arc::clone(&store),
+    }));
+    let app = ward_server::router(state);
+    let api = tokio::spawn(async move { axum::serve(api_listener, app).await });
     say(
         &mut out,
         &format!(
-            "\nThe simulator keeps serving at http://{address}/api (key ward-sim-full-access). Try:\n  \
+            "\nward's API at http://{api_address}/api/v1 (OpenAPI: http://{api_address}/api/v1/openapi.json)\n\
+             The simulator keeps serving at http://{address}/api (key ward-sim-full-access). Try:\n  \
+             curl http://{api_address}/api/v1/summary\n  \
              ward inventory --unprotected      # reads {}\n\
              Press Ctrl-C to stop.",
             config.store_url
@@ -179,6 +194,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         finished = server => { finished.context("demo simulator stopped")?.context("demo simulator failed")?; }
+        finished = api => { finished.context("demo API stopped")?.context("demo API failed")?; }
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())

@@ -62,17 +62,11 @@ fn find<'c>(config: &'c Config, name: &str) -> anyhow::Result<&'c FlowDefinition
 
 /// The scheduled flows of `ward run`: each flow with a `cron(…)` or `rate(…)` trigger runs at its
 /// schedule's times (inside its start and end time, when given) until the task is dropped. A
-/// failed run is recorded and logged; the next one comes at its time. Incremental pulls read
-/// everything for now (logged once at start).
+/// failed run is recorded and logged; the next one comes at its time. An incremental flow's run
+/// reads what changed since its last successful run (see [`ward_flow::PullWindow`]).
 pub async fn scheduled(config: Config, store: Arc<dyn Store>) {
     let runs = config.flows.iter().filter_map(|flow| {
         let schedule = flow.trigger.schedule()?.clone();
-        if flow.trigger.is_incremental() {
-            tracing::warn!(
-                flow = flow.name,
-                "incremental pulls are not supported yet: every run reads everything"
-            );
-        }
         let (start, end) = match &flow.trigger {
             ward_flow::Trigger::Scheduled {
                 start_time,
@@ -117,11 +111,16 @@ pub async fn execute(
     let mut plan = FlowPlan::compile(flow, &schema)?;
     let started_at = now_ms();
     let mut run = FlowRun::started(&execution_id(), &flow.name, started_at);
+    let window = pull_window(flow, store.as_ref(), started_at).await?;
+    if let Some(window) = &window {
+        run.data_pull_start = window.start();
+        run.data_pull_end = Some(window.end());
+    }
     store
         .start_flow_run(&run)
         .await
         .context("cannot record the flow run")?;
-    let outcome = transfer(config, flow, &mut plan, &store, &run).await;
+    let outcome = transfer(config, flow, &mut plan, &store, &run, window.as_ref()).await;
     let stats = plan.stats();
     run.records_read = stats.records_read;
     run.records_filtered = stats.records_filtered;
@@ -145,6 +144,12 @@ pub async fn execute(
         .finish_flow_run(&run)
         .await
         .context("cannot record the end of the flow run")?;
+    metrics::counter!(
+        "ward_flow_runs_total",
+        "flow" => run.flow.clone(),
+        "status" => run.status.as_str()
+    )
+    .increment(1);
     match result {
         Ok(()) => Ok(run),
         Err(error) => Err(error.context(format!(
@@ -154,13 +159,42 @@ pub async fn execute(
     }
 }
 
-/// Source → plan → writer, batch by batch; the writer publishes only when everything went.
+/// An incremental flow's window: from where its last successful run ended (or the trigger's
+/// `first_execution_from`, or the beginning) to `now`. `None` for complete pulls.
+async fn pull_window(
+    flow: &FlowDefinition,
+    store: &dyn Store,
+    now: i64,
+) -> anyhow::Result<Option<ward_flow::PullWindow>> {
+    let Some(field) = flow.trigger.watermark_field() else {
+        return Ok(None);
+    };
+    let field = ward_flow::FieldPath::parse(field)
+        .map_err(|error| anyhow::anyhow!("flow `{}`: watermark: {error}", flow.name))?;
+    let first = match &flow.trigger {
+        ward_flow::Trigger::Scheduled {
+            first_execution_from,
+            ..
+        } => *first_execution_from,
+        _ => None,
+    };
+    let start = store
+        .flow_watermark(&flow.name)
+        .await
+        .context("cannot read the flow's watermark")?
+        .or(first);
+    Ok(Some(ward_flow::PullWindow::new(field, start, now)))
+}
+
+/// Source → plan → writer, batch by batch; the writer publishes only when everything went. An
+/// incremental run passes on only the records inside its window.
 async fn transfer(
     config: &Config,
     flow: &FlowDefinition,
     plan: &mut FlowPlan,
     store: &Arc<dyn Store>,
     run: &FlowRun,
+    window: Option<&ward_flow::PullWindow>,
 ) -> anyhow::Result<ward_lake::Written> {
     let layout = RunLayout {
         flow: flow.name.clone(),
@@ -189,7 +223,10 @@ async fn transfer(
         }
     };
     let moved = async {
-        while let Some(batch) = source.next().await? {
+        while let Some(mut batch) = source.next().await? {
+            if let Some(window) = window {
+                batch.retain(|record| window.admits(record));
+            }
             let output = plan.apply(batch)?;
             writer.write(&output).await?;
             tracing::info!(
@@ -562,6 +599,16 @@ pub fn describe(run: &FlowRun) -> String {
         run.bytes_written,
         run.files.len()
     );
+    if let Some(end) = run.data_pull_end {
+        let start = run.data_pull_start.map_or_else(
+            || "the beginning".to_owned(),
+            ward_flow::time::format_rfc3339,
+        );
+        text.push_str(&format!(
+            "\n  window   changes after {start} up to {}",
+            ward_flow::time::format_rfc3339(end)
+        ));
+    }
     for file in &run.files {
         text.push_str("\n  ");
         text.push_str(file);
@@ -629,6 +676,10 @@ struct RunView<'a> {
     bytes_written: u64,
     files: &'a [String],
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_pull_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_pull_end: Option<String>,
 }
 
 impl<'a> From<&'a FlowRun> for RunView<'a> {
@@ -646,6 +697,8 @@ impl<'a> From<&'a FlowRun> for RunView<'a> {
             bytes_written: run.bytes_written,
             files: &run.files,
             error: run.error.as_deref(),
+            data_pull_start: run.data_pull_start.map(ward_flow::time::format_rfc3339),
+            data_pull_end: run.data_pull_end.map(ward_flow::time::format_rfc3339),
         }
     }
 }

@@ -2,7 +2,10 @@
 //! inventory on a schedule, until Ctrl-C. With `[[sources]]`, it also drains SQS queues (see
 //! `crate::intake`); with `[waf] sweep_every_secs`, it sweeps the WebACLs on that schedule (see
 //! `crate::commands::waf`); `[[flows]]` with a `cron(…)`/`rate(…)` trigger run at their times (see
-//! `crate::commands::flow`). (The dashboard joins here when it arrives.)
+//! `crate::commands::flow`). The JSON API (`/api/v1`, OpenAPI at `/api/v1/openapi.json`),
+//! `/metrics` and `/healthz` are served on the same address, behind `server.token` /
+//! `server.viewer_token` when configured; the API's inventory snapshot is refreshed after each
+//! sync. The same server serves the dashboard's pages (`/`, `/findings`, `/unprotected`, `/flows`).
 
 use crate::cli::RunArgs;
 use crate::commands::{connect_manager, open_store};
@@ -15,21 +18,23 @@ use std::time::Duration;
 use ward_core::{ManagerApi, Store};
 
 pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
+    let listen = args.listen.unwrap_or(config.server.listen);
+    super::serve::check_listen(config, listen)?;
+    let auth = super::serve::auth(config).await?;
     let client = connect_manager(config).await?;
     let store = open_store(&config.store_url).await?;
     let manager: Arc<dyn ManagerApi> = client.clone();
     let engine = respond::engine(config, Arc::clone(&manager), Arc::clone(&store)).await?;
-    let webhook_secret = config
-        .server
-        .webhook_secret
-        .as_ref()
-        .map(|source| source.load())
-        .transpose()
-        .map_err(|reason| anyhow::anyhow!("cannot read server.webhook_secret: {reason}"))?;
+    let webhook_secret =
+        match &config.server.webhook_secret {
+            None => None,
+            Some(source) => Some(crate::aws::load_secret(source, config).await.map_err(
+                |reason| anyhow::anyhow!("cannot read server.webhook_secret: {reason}"),
+            )?),
+        };
     if webhook_secret.is_none() {
         tracing::warn!("server.webhook_secret is not set: the event webhook refuses every event");
     }
-    let listen = args.listen.unwrap_or(config.server.listen);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -49,15 +54,22 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
             )));
         }
     }
-    let app = ward_server::router(ward_server::AppState {
-        engine,
-        webhook_secret,
-    });
+    let mut state = ward_server::AppState::new(engine, Arc::clone(&store));
+    state.webhook_secret = webhook_secret;
+    state.auth = auth;
+    state.flows = super::serve::flow_infos(&config.flows);
+    state.trigger = Some(Arc::new(super::serve::FlowRunner {
+        config: config.clone(),
+        flows: config.flows.clone(),
+        store: Arc::clone(&store),
+    }));
+    let inventory = Arc::clone(&state.inventory);
+    let app = ward_server::router(state);
     let mut out = output::stdout();
     output::line(
         &mut out,
         &format!(
-            "ward run listening on http://{address} (events: POST /api/v1/events; {} SQS queue{})",
+            "ward run listening on http://{address} (API: /api/v1, OpenAPI: /api/v1/openapi.json; events: POST /api/v1/events; {} SQS queue{})",
             config.sources.len(),
             if config.sources.len() == 1 { "" } else { "s" }
         ),
@@ -75,6 +87,7 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
     let refresh = tokio::spawn(refresh_inventory(
         client,
         store,
+        inventory,
         Duration::from_secs(args.sync_every_secs),
     ));
     let served = axum::serve(listener, app)
@@ -115,6 +128,7 @@ where
 async fn refresh_inventory(
     client: Arc<ward_manager::ManagerClient>,
     store: Arc<dyn Store>,
+    inventory: Arc<ward_server::Inventory>,
     period: Duration,
 ) {
     every(period, || async {
@@ -131,12 +145,17 @@ async fn refresh_inventory(
         )
         .await
         {
-            Ok(stats) => tracing::info!(
-                computers = stats.computers,
-                policies = stats.policies,
-                ips_rules = stats.ips_rules,
-                "inventory refreshed"
-            ),
+            Ok(stats) => {
+                tracing::info!(
+                    computers = stats.computers,
+                    policies = stats.policies,
+                    ips_rules = stats.ips_rules,
+                    "inventory refreshed"
+                );
+                if let Err(error) = inventory.refresh().await {
+                    tracing::warn!(%error, "cannot reload the API's inventory snapshot");
+                }
+            }
             Err(error) => tracing::warn!(error = format!("{error:#}"), "inventory refresh failed"),
         }
     })
