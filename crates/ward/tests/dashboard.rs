@@ -174,14 +174,17 @@ fn the_dashboard_shows_the_fleet_in_chromium_with_the_simulators_numbers() {
         let dom = rendered(&format!("{base}/?account={account}"));
         // The account is the EC2 summary's, or else the one the agent reported itself.
         let account_of = |computer: &Value| {
-            ["ec2VirtualMachineSummary", "noConnectorVirtualMachineSummary"]
-                .iter()
-                .find_map(|summary| {
-                    computer[summary]["accountID"]
-                        .as_str()
-                        .filter(|id| !id.trim().is_empty())
-                        .map(str::to_owned)
-                })
+            [
+                "ec2VirtualMachineSummary",
+                "noConnectorVirtualMachineSummary",
+            ]
+            .iter()
+            .find_map(|summary| {
+                computer[summary]["accountID"]
+                    .as_str()
+                    .filter(|id| !id.trim().is_empty())
+                    .map(str::to_owned)
+            })
         };
         let mine = computers
             .iter()

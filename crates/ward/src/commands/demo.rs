@@ -1,7 +1,7 @@
 //! `ward demo`: the whole of ward on embedded defaults — an in-process simulator, a SQLite store
 //! under `./ward-data/`, a sync, a summary of the fleet, and the bundled sample findings replayed
 //! through the response engine with each decision and its reason; then (unless
-//! `--exit-after-setup`) ward's API on http://127.0.0.1:8080 until Ctrl-C.
+//! `--exit-after-setup`) the dashboard and ward's API on http://127.0.0.1:8080 until Ctrl-C.
 
 use crate::cli::DemoArgs;
 use crate::config::{ApiKeySource, Auth, Config};
@@ -182,7 +182,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     say(
         &mut out,
         &format!(
-            "\nward's API at http://{api_address}/api/v1 (OpenAPI: http://{api_address}/api/v1/openapi.json)\n\
+            "\nThe dashboard: http://{api_address}/ (overview, findings & actions, unprotected, flow runs)\n\
+             ward's API at http://{api_address}/api/v1 (OpenAPI: http://{api_address}/api/v1/openapi.json)\n\
              The simulator keeps serving at http://{address}/api (key ward-sim-full-access). Try:\n  \
              curl http://{api_address}/api/v1/summary\n  \
              ward inventory --unprotected      # reads {}\n\
