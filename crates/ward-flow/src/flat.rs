@@ -10,7 +10,7 @@
 //! does. Flattening a flat row's record gives what [`crate::flatten`] gives for the output of
 //! `apply`: the tests hold the two ways equal.
 
-use crate::record::{FLATTEN_SEPARATOR, FieldPath, Key, KeyMap, Record};
+use crate::record::{FLATTEN_SEPARATOR, FieldPath, Keep, KeptValue, Key, KeyMap, Record};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 use std::fmt;
@@ -159,22 +159,34 @@ impl FlatLayout {
         })
     }
 
-    /// The leaves of `line` (a slice of `text`) that the layout copies; `None` when the line
-    /// must be processed whole (not JSON, or not readable flat).
-    pub(crate) fn leaves(&self, text: &str, line: &str) -> Option<Vec<(u32, FlatValue)>> {
-        let mut leaves = Vec::with_capacity(32);
+    /// One pass over `line` (a slice of `text`): into `leaves` the leaves the layout copies
+    /// (`(leaf, value)` in text order), and the record of what `keep` keeps (as
+    /// [`crate::record::parse_kept`] gives it). `None` when the line is not read flat (not
+    /// JSON, not an object, a value serde cannot build, or a row to be processed whole).
+    pub(crate) fn read(
+        &self,
+        text: &str,
+        line: &str,
+        keep: &Keep,
+        leaves: &mut Vec<(u32, FlatValue)>,
+    ) -> Option<Record> {
+        leaves.clear();
         let mut whole = false;
         let mut deserializer = serde_json::Deserializer::from_str(line);
-        let seed = Walk {
-            node: &self.root,
+        let seed = Both {
+            node: Some(&self.root),
+            keep,
             base: text.as_ptr() as usize,
-            leaves: &mut leaves,
+            leaves,
             whole: &mut whole,
             top: true,
         };
-        seed.deserialize(&mut deserializer).ok()?;
+        let value = seed.deserialize(&mut deserializer).ok()?;
         deserializer.end().ok()?;
-        (!whole).then_some(leaves)
+        match value {
+            Some(Value::Object(record)) if !whole => Some(record),
+            _ => None,
+        }
     }
 
     /// The `(flattened name, value)` of the written paths in `output`, as [`crate::flatten`]
@@ -211,15 +223,170 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn emit(self, value: FlatValue) {
-        if self.node.above_written {
-            *self.whole = true;
-        } else if let Some(leaf) = self.node.leaf {
-            // A duplicate key: the record keeps the last value; the whole way says so.
-            if self.leaves.iter().any(|(known, _)| *known == leaf) {
-                *self.whole = true;
-            }
-            self.leaves.push((leaf, value));
+        emit(self.node, self.leaves, self.whole, value);
+    }
+}
+
+/// Puts a leaf value read at `node` into `leaves`.
+fn emit(node: &FlatNode, leaves: &mut Vec<(u32, FlatValue)>, whole: &mut bool, value: FlatValue) {
+    if node.above_written {
+        *whole = true;
+    } else if let Some(leaf) = node.leaf {
+        // A duplicate key: the record keeps the last value; the whole way says so.
+        if leaves.iter().any(|(known, _)| *known == leaf) {
+            *whole = true;
         }
+        leaves.push((leaf, value));
+    }
+}
+
+/// Reads one value for both the flat reading (at `node`) and the kept record (as `keep` says):
+/// the kept value, `None` where `keep` skips it.
+struct Both<'a> {
+    /// `None`: the flat reading copies nothing here.
+    node: Option<&'a FlatNode>,
+    /// [`Keep::Skip`]: the record keeps nothing here.
+    keep: &'a Keep,
+    base: usize,
+    leaves: &'a mut Vec<(u32, FlatValue)>,
+    whole: &'a mut bool,
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Both<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<Value>, D::Error> {
+        let node = self
+            .node
+            .filter(|node| node.leaf.is_some() || !node.children.is_empty() || node.above_written);
+        match (node, self.keep) {
+            (None, Keep::Skip) => {
+                IgnoredAny::deserialize(deserializer)?;
+                Ok(None)
+            }
+            (None, keep) => Ok(Some(KeptValue(keep).deserialize(deserializer)?)),
+            (Some(node), Keep::Skip) => {
+                Walk {
+                    node,
+                    base: self.base,
+                    leaves: self.leaves,
+                    whole: self.whole,
+                    top: self.top,
+                }
+                .deserialize(deserializer)?;
+                Ok(None)
+            }
+            (Some(node), _) => deserializer.deserialize_any(Both {
+                node: Some(node),
+                ..self
+            }),
+        }
+    }
+}
+
+impl Both<'_> {
+    /// Reads a scalar: a leaf for the flat reading, `value` for the record.
+    fn scalar<E: serde::de::Error>(
+        self,
+        flat: FlatValue,
+        value: Value,
+    ) -> Result<Option<Value>, E> {
+        if self.top {
+            // Not an object: the whole way names the error.
+            *self.whole = true;
+        } else if let Some(node) = self.node {
+            emit(node, self.leaves, self.whole, flat);
+        }
+        Ok(Some(value))
+    }
+}
+
+impl<'de> Visitor<'de> for Both<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
+        let node = self.node;
+        let mut object = serde_json::Map::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            // An object where the schema has a leaf: its keys flatten to names that are not
+            // columns, and the leaf's column stays empty.
+            let child = node
+                .filter(|node| !node.children.is_empty())
+                .and_then(|node| node.children.get(key.as_ref()))
+                .filter(|child| !child.written);
+            let value = map.next_value_seed(Both {
+                node: child,
+                keep: self.keep.child(&key),
+                base: self.base,
+                leaves: &mut *self.leaves,
+                whole: &mut *self.whole,
+                top: false,
+            })?;
+            if let Some(value) = value {
+                object.insert(key.into_owned(), value);
+            }
+        }
+        Ok(Some(Value::Object(object)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
+        let value = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        let flat = if self.top {
+            FlatValue::Null
+        } else {
+            FlatValue::Owned(value.to_string())
+        };
+        self.scalar(flat, value)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, flag: bool) -> Result<Option<Value>, E> {
+        self.scalar(FlatValue::Bool(flag), Value::Bool(flag))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<Option<Value>, E> {
+        self.scalar(FlatValue::Number(number.into()), Value::from(number))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Option<Value>, E> {
+        self.scalar(FlatValue::Number(number.into()), Value::from(number))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<Option<Value>, E> {
+        match Number::from_f64(number) {
+            Some(number) => self.scalar(FlatValue::Number(number.clone()), Value::Number(number)),
+            None => self.scalar(FlatValue::Null, Value::Null),
+        }
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Option<Value>, E> {
+        let start = (text.as_ptr() as usize).wrapping_sub(self.base);
+        self.scalar(
+            FlatValue::Text(start, start + text.len()),
+            Value::String(text.to_owned()),
+        )
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Option<Value>, E> {
+        self.scalar(
+            FlatValue::Owned(text.to_owned()),
+            Value::String(text.to_owned()),
+        )
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Option<Value>, E> {
+        self.scalar(FlatValue::Null, Value::Null)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Option<Value>, E> {
+        self.scalar(FlatValue::Null, Value::Null)
     }
 }
 

@@ -19,7 +19,7 @@
 
 use crate::definition::{FlowDefinition, TaskDefinition, is_valid_flow_name};
 use crate::error::FlowError;
-use crate::flat::{FlatBatch, FlatLayout, FlatRow};
+use crate::flat::{FlatBatch, FlatLayout, FlatRow, FlatValue};
 use crate::record::{FieldPath, JsonLineError, Keep, Record, parse_kept, parse_line, value_text};
 use crate::schema::{ColumnType, FieldType, OutputSchema, SourceSchema};
 use crate::tasks::{
@@ -599,7 +599,10 @@ impl FlowPlan {
             .collect();
         let first = self.stats.records_read;
         let plan = &*self;
-        let step = |(at, &(index, line)): (usize, &(usize, &str))| -> Result<Verdict<FlatRow>, LinesError> {
+        // `leaves`: a buffer for a line's leaves, reused while lines are dropped.
+        let step = |leaves: &mut Vec<(u32, FlatValue)>,
+                    (at, &(index, line)): (usize, &(usize, &str))|
+         -> Result<Verdict<FlatRow>, LinesError> {
             let position = first + at as u64 + 1;
             let whole = |plan: &FlowPlan| -> Result<Verdict<FlatRow>, LinesError> {
                 let record = match parse_kept(line, &plan.record_keep) {
@@ -612,31 +615,44 @@ impl FlowPlan {
                     Verdict::Invalid => Verdict::Invalid,
                 })
             };
-            let Ok(read) = parse_kept(line, keep) else {
-                return whole(plan);
+            // One pass reads the leaves and the fields the tasks need.
+            let Some(read) = layout.read(&text, line, keep, leaves) else {
+                // Not read flat: judged on the fields the tasks need (a line the gates drop
+                // is never read whole, as `apply_json_lines` does), then processed whole.
+                let Ok(read) = parse_kept(line, keep) else {
+                    return whole(plan);
+                };
+                return match plan.process(read, position)? {
+                    Verdict::Keep(_) => whole(plan),
+                    Verdict::Filtered => Ok(Verdict::Filtered),
+                    Verdict::Invalid => Ok(Verdict::Invalid),
+                };
             };
             let output = match plan.process(read, position)? {
                 Verdict::Keep(output) => output,
                 Verdict::Filtered => return Ok(Verdict::Filtered),
                 Verdict::Invalid => return Ok(Verdict::Invalid),
             };
-            match layout.leaves(&text, line) {
-                Some(leaves) => Ok(Verdict::Keep(FlatRow::Flat {
-                    leaves,
-                    written: layout.written(&output),
-                })),
-                None => whole(plan),
-            }
+            Ok(Verdict::Keep(FlatRow::Flat {
+                leaves: leaves.clone(),
+                written: layout.written(&output),
+            }))
         };
+        let capacity = layout.names.len();
         let outcomes: Vec<Result<Verdict<FlatRow>, LinesError>> = if lines.len() >= PARALLEL_BATCH {
             lines
                 .par_iter()
                 .enumerate()
                 .with_min_len(PARALLEL_CHUNK)
-                .map(step)
+                .map_init(|| Vec::with_capacity(capacity), step)
                 .collect()
         } else {
-            lines.iter().enumerate().map(step).collect()
+            let mut leaves = Vec::with_capacity(capacity);
+            lines
+                .iter()
+                .enumerate()
+                .map(|item| step(&mut leaves, item))
+                .collect()
         };
         let mut rows = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {

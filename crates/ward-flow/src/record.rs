@@ -326,7 +326,7 @@ impl Keep {
     }
 
     /// The rule for the value under `key`, in an object this rule applies to.
-    fn child(&self, key: &str) -> &Self {
+    pub(crate) fn child(&self, key: &str) -> &Self {
         match self {
             Self::All => &Self::All,
             Self::Skip => &Self::Skip,
@@ -389,7 +389,7 @@ pub fn parse_kept(text: &str, keep: &Keep) -> Result<Record, serde_json::Error> 
 }
 
 /// A value built as a [`Keep`] rule says.
-struct KeptValue<'k>(&'k Keep);
+pub(crate) struct KeptValue<'k>(pub(crate) &'k Keep);
 
 impl<'de> serde::de::DeserializeSeed<'de> for KeptValue<'_> {
     type Value = Value;

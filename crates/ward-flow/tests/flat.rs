@@ -188,3 +188,29 @@ fn flat_reading_names_a_bad_line_as_parsing_does() {
         .unwrap_err();
     assert!(error.to_string().starts_with("line 2: not JSON"), "{error}");
 }
+
+#[test]
+fn a_line_the_filter_drops_is_not_read_whole() {
+    // A number serde cannot build, in a field only `Map_all` copies: the line is dropped on its
+    // gate field alone, as `apply_json_lines` does; kept, it is an error in both.
+    let dropped = r#"{"ID": 1, "policyID": 1e400, "computerStatus": {"agentStatus": "offline", "agentStatusMessages": [1e400]}}"#;
+    let kept =
+        r#"{"ID": 2, "hostName": "ip-10-0-0-2", "computerStatus": {"agentStatus": "active"}}"#;
+    let text = format!("{dropped}\n{kept}\n");
+    let mut lines = plan();
+    let records = lines.apply_json_lines(&text).unwrap();
+    let mut flat = plan();
+    let batch = flat.apply_json_lines_flat(text.clone()).unwrap();
+    assert_eq!(batch.rows.len(), records.len());
+    assert_eq!(flat.stats(), lines.stats());
+    assert_eq!(flat.stats().records_filtered, 1);
+    let bad = dropped.replace("offline", "active");
+    let error = plan().apply_json_lines(&bad).unwrap_err().to_string();
+    assert_eq!(
+        plan()
+            .apply_json_lines_flat(bad.clone())
+            .unwrap_err()
+            .to_string(),
+        error
+    );
+}
