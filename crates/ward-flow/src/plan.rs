@@ -559,6 +559,11 @@ impl FlowPlan {
         };
         let mut output = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
+            // A record that stops the run was read (as `apply` counts it); a line that is not a
+            // record was not.
+            if matches!(outcome, Err(LinesError::Flow(_))) {
+                self.stats.records_read += 1;
+            }
             let verdict = outcome?;
             self.stats.records_read += 1;
             match verdict {
@@ -656,6 +661,11 @@ impl FlowPlan {
         };
         let mut rows = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
+            // A record that stops the run was read (as `apply` counts it); a line that is not a
+            // record was not.
+            if matches!(outcome, Err(LinesError::Flow(_))) {
+                self.stats.records_read += 1;
+            }
             let verdict = outcome?;
             self.stats.records_read += 1;
             match verdict {

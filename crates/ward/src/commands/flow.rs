@@ -223,6 +223,9 @@ async fn transfer(
         }
     };
     let moved = async {
+        if let (Source::Lines { reader, path, line }, None) = (&mut source, window) {
+            return lines_through(plan, &mut writer, reader, path, line, &flow.name).await;
+        }
         while let Some(mut batch) = source.next().await? {
             if let Some(window) = window {
                 batch.retain(|record| window.admits(record));
@@ -245,6 +248,54 @@ async fn transfer(
             writer.abort().await;
             Err(error.context("no file was published"))
         }
+    }
+}
+
+/// A JSON-lines file (outside an incremental window): [`BATCH_SIZE`] whole lines at a time
+/// through the plan's parallel reading, which builds only the fields the tasks need.
+async fn lines_through(
+    plan: &mut FlowPlan,
+    writer: &mut LakeWriter,
+    reader: &mut std::io::BufReader<std::fs::File>,
+    path: &str,
+    line: &mut u64,
+    flow: &str,
+) -> anyhow::Result<()> {
+    let mut text = String::new();
+    loop {
+        text.clear();
+        let first = *line;
+        for _ in 0..BATCH_SIZE {
+            let read = reader
+                .read_line(&mut text)
+                .with_context(|| format!("cannot read {path}"))?;
+            if read == 0 {
+                break;
+            }
+            *line += 1;
+        }
+        if text.is_empty() {
+            return Ok(());
+        }
+        let output = plan.apply_json_lines(&text).map_err(|error| match error {
+            ward_flow::LinesError::Json(ward_flow::JsonLineError::NotJson { line, cause }) => {
+                anyhow::anyhow!("{path} line {}: not JSON: {cause}", first + line as u64)
+            }
+            ward_flow::LinesError::Json(ward_flow::JsonLineError::NotObject { line, kind }) => {
+                anyhow::anyhow!(
+                    "{path} line {}: not an object but {kind}",
+                    first + line as u64
+                )
+            }
+            ward_flow::LinesError::Flow(error) => error.into(),
+        })?;
+        writer.write(&output).await?;
+        tracing::info!(
+            flow,
+            read = plan.stats().records_read,
+            written = writer.records(),
+            "batch written"
+        );
     }
 }
 
