@@ -2,7 +2,7 @@
 //! started over the API, and schemathesis checking every operation against the OpenAPI document
 //! the server publishes. And the rule that the API never listens beyond loopback without a token.
 
-use crate::support::{Sim, spawn_run, stderr, ward_with, workdir};
+use crate::support::{Sim, spawn_run, stderr, venv_python, ward_with, workdir};
 use std::path::Path;
 
 const OPERATOR: &str = "api-test-operator-token";
@@ -124,7 +124,8 @@ async fn the_api_serves_the_synced_inventory_and_passes_schemathesis() {
     assert!(metrics.contains("ward_http_requests_total{"), "{metrics}");
 
     // schemathesis, against the document the server publishes.
-    let Some(python) = python("the_api_serves_the_synced_inventory_and_passes_schemathesis") else {
+    let Some(python) = venv_python("the_api_serves_the_synced_inventory_and_passes_schemathesis")
+    else {
         return;
     };
     let document = get("/api/v1/openapi.json", Some(VIEWER))
@@ -160,25 +161,6 @@ async fn the_api_serves_the_synced_inventory_and_passes_schemathesis() {
         String::from_utf8_lossy(&output.stderr),
         std::fs::read_to_string(&log).unwrap_or_default()
     );
-}
-
-/// The test venv's Python (`WARD_PYTHON`, set by `scripts/test`), or `None` after a loud line
-/// outside it (with `CI=true`, a failure).
-fn python(test: &str) -> Option<String> {
-    match std::env::var("WARD_PYTHON") {
-        Ok(python) => Some(python),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "WARD_PYTHON is not set (CI=true needs schemathesis; scripts/test installs it)"
-            );
-            let _ = std::io::Write::write_all(
-                &mut std::io::stderr(),
-                format!("SKIPPED (no WARD_PYTHON: run scripts/test): {test}\n").as_bytes(),
-            );
-            None
-        }
-    }
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! `ward flow`: an AppFlow flow imported, run against `ward sim`, and its files read back
 //! (Parquet, JSON lines, CSV, local and S3); runs that fail publish nothing and say why.
 
-use crate::support::{Sim, moto_url, run_in, sim_call, stderr, stdout, ward_with, workdir};
+use crate::support::{
+    Sim, moto_url, run_in, sim_call, stderr, stdout, venv_python, ward_with, workdir,
+};
 use arrow_array::{Array, Int64Array, StringArray, TimestampMillisecondArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Value, json};
@@ -280,6 +282,60 @@ fn an_imported_appflow_flow_runs_to_parquet_and_matches_the_simulator() {
         }
     }
     assert_eq!(seen, active, "only the active agents, in ID order");
+
+    // DuckDB, which analysts point at the lake, reads the same file: the columns, their types,
+    // and every row's values.
+    if let Some(python) =
+        venv_python("an_imported_appflow_flow_runs_to_parquet_and_matches_the_simulator")
+    {
+        let script = "import duckdb, json, sys\n\
+            con = duckdb.connect()\n\
+            rel = con.execute('SELECT * FROM read_parquet(?) ORDER BY ID', [sys.argv[1]])\n\
+            columns = [(d[0], str(d[1])) for d in rel.description]\n\
+            rows = [[None if v is None else str(v) for v in row] for row in rel.fetchall()]\n\
+            print(json.dumps({'columns': columns, 'rows': rows}))\n";
+        let output = std::process::Command::new(python)
+            .args(["-c", script])
+            .arg(lake.join(&found[0]))
+            .output()
+            .expect("the venv's python runs");
+        assert!(output.status.success(), "duckdb: {}", stderr(&output));
+        let read: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let names: Vec<&str> = read["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|column| column[0].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ID",
+                "hostName",
+                "ec2VirtualMachineSummary_type",
+                "instanceRef",
+                "lastAgentCommunication",
+                "platform"
+            ]
+        );
+        let rows = read["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), active.len());
+        for (row, id) in rows.iter().zip(&active) {
+            let computer = &computers[id];
+            assert_eq!(row[0], id.to_string());
+            assert_masked(
+                row[1].as_str().unwrap(),
+                computer["hostName"].as_str().unwrap(),
+            );
+            let platform: String = computer["platform"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .take(12)
+                .collect();
+            assert_eq!(row[5], platform);
+        }
+    }
 
     // The run is recorded as AppFlow records executions.
     let output = ward(

@@ -317,3 +317,22 @@ pub fn ward_with(config: &Path, dir: &Path, args: &[&str]) -> Output {
         .output()
         .expect("ward runs")
 }
+
+/// The test venv's Python (`WARD_PYTHON`, set by `scripts/test`), or `None` after a loud line
+/// outside it (with `CI=true`, a failure).
+pub fn venv_python(test: &str) -> Option<String> {
+    match std::env::var("WARD_PYTHON") {
+        Ok(python) => Some(python),
+        Err(_) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "WARD_PYTHON is not set (CI=true needs the test venv; scripts/test makes it)"
+            );
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("SKIPPED (no WARD_PYTHON: run scripts/test): {test}\n").as_bytes(),
+            );
+            None
+        }
+    }
+}
