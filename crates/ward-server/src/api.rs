@@ -8,7 +8,7 @@
 use crate::error::{ApiError, ErrorBody, Params, PathText};
 use crate::{AppState, TriggerError, snapshot};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -313,42 +313,69 @@ pub struct ComputerPage {
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     )
 )]
-async fn computers(State(state): State<AppState>, params: Params) -> Answer<ComputerPage> {
+async fn computers(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    params: Params,
+) -> Result<Response, ApiError> {
     let query = ComputersQuery::read(params)?;
-    let limit = query.limit.unwrap_or(100) as usize;
     let snapshot = snapshot(&state).await?;
-    let mut total = 0;
-    let mut items = Vec::new();
-    let mut more = false;
-    for computer in &snapshot.computers {
-        if !query.keeps(computer) {
-            continue;
-        }
-        total += 1;
-        if query
-            .after
-            .is_some_and(|after| computer.computer_id.0 <= after)
-        {
-            continue;
-        }
-        if items.len() < limit {
-            items.push(computer.clone());
-        } else {
-            more = true;
-        }
+    // The same request on the same snapshot gets the same bytes.
+    let request = raw.unwrap_or_default();
+    if let Some(body) = snapshot.answer(&request) {
+        return Ok(json_bytes(body));
     }
-    let next_after = more
-        .then(|| {
-            items
-                .last()
-                .map(|computer: &Computer| computer.computer_id.0)
-        })
+    let limit = query.limit.unwrap_or(100) as usize;
+    let filter = format!(
+        "{:?}",
+        (
+            &query.account,
+            &query.region,
+            query.protected,
+            query.module,
+            query.module_state
+        )
+    );
+    let selection = snapshot.selection(&filter, |computer| query.keeps(computer));
+    let computer_at = |position: &u32| &snapshot.computers[*position as usize];
+    let start = query.after.map_or(0, |after| {
+        selection.partition_point(|position| computer_at(position).computer_id.0 <= after)
+    });
+    let end = selection.len().min(start.saturating_add(limit));
+    let items: Vec<&Computer> = selection[start..end].iter().map(computer_at).collect();
+    let next_after = (end < selection.len())
+        .then(|| items.last().map(|computer| computer.computer_id.0))
         .flatten();
-    Ok(axum::Json(ComputerPage {
-        items,
+    let page = ComputerPageRef {
+        items: &items,
         next_after,
-        total,
-    }))
+        total: selection.len() as u64,
+    };
+    let body =
+        axum::body::Bytes::from(serde_json::to_vec(&page).map_err(|error| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+        })?);
+    snapshot.keep_answer(&request, &body);
+    Ok(json_bytes(body))
+}
+
+/// [`ComputerPage`] as it is written, borrowing the snapshot's computers.
+#[derive(Serialize)]
+struct ComputerPageRef<'a> {
+    items: &'a [&'a Computer],
+    next_after: Option<i64>,
+    total: u64,
+}
+
+fn json_bytes(body: axum::body::Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// One computer by id.

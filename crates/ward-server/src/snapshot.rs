@@ -20,6 +20,12 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// Filtered summaries kept per snapshot, at most (the filters are accounts × regions).
 const MAX_CACHED_SUMMARIES: usize = 4096;
 
+/// Serialized API answers kept per snapshot, at most.
+const MAX_CACHED_ANSWERS: usize = 1024;
+
+/// The largest serialized answer kept (a page of 1,000 computers is about 1 MB).
+const MAX_CACHED_ANSWER_BYTES: usize = 2 << 20;
+
 /// An (account, region) filter; `None` matches any.
 type Scope = (Option<String>, Option<String>);
 
@@ -38,6 +44,10 @@ pub struct Snapshot {
     pub sync: Option<SyncStats>,
     summaries: Mutex<HashMap<Scope, Arc<FleetSummary>>>,
     coverage: OnceLock<Coverage>,
+    /// Positions in `computers` passing a filter, by the filter's key.
+    selections: Mutex<HashMap<String, Arc<[u32]>>>,
+    /// Serialized answers by request query: a snapshot never changes, so neither do they.
+    answers: Mutex<HashMap<String, axum::body::Bytes>>,
 }
 
 /// Agent coverage per account and region.
@@ -113,6 +123,8 @@ impl Snapshot {
             sync,
             summaries: Mutex::new(HashMap::new()),
             coverage: OnceLock::new(),
+            selections: Mutex::new(HashMap::new()),
+            answers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -151,6 +163,40 @@ impl Snapshot {
         self.computers
             .iter()
             .filter(move |computer| matches(computer, account, region))
+    }
+
+    /// The positions (in `computers`, so in id order) of the computers `keeps` passes, computed
+    /// once per snapshot for each filter `key` (at most [`MAX_CACHED_SUMMARIES`] filters).
+    pub fn selection(&self, key: &str, keeps: impl Fn(&Computer) -> bool) -> Arc<[u32]> {
+        if let Some(selection) = lock(&self.selections).get(key) {
+            return Arc::clone(selection);
+        }
+        let selection: Arc<[u32]> = self
+            .computers
+            .iter()
+            .enumerate()
+            .filter(|(_, computer)| keeps(computer))
+            .filter_map(|(index, _)| u32::try_from(index).ok())
+            .collect();
+        let mut cache = lock(&self.selections);
+        if cache.len() < MAX_CACHED_SUMMARIES {
+            cache.insert(key.to_owned(), Arc::clone(&selection));
+        }
+        selection
+    }
+
+    /// A serialized answer kept for this snapshot, by request.
+    pub fn answer(&self, request: &str) -> Option<axum::body::Bytes> {
+        lock(&self.answers).get(request).cloned()
+    }
+
+    /// Keeps a serialized answer for this snapshot (at most [`MAX_CACHED_ANSWERS`], each at most
+    /// [`MAX_CACHED_ANSWER_BYTES`]).
+    pub fn keep_answer(&self, request: &str, body: &axum::body::Bytes) {
+        let mut cache = lock(&self.answers);
+        if cache.len() < MAX_CACHED_ANSWERS && body.len() <= MAX_CACHED_ANSWER_BYTES {
+            cache.insert(request.to_owned(), body.clone());
+        }
     }
 
     /// The summary of an account and region (cached per filter for this snapshot).
