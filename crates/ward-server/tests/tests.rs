@@ -179,6 +179,40 @@ async fn signed_events_are_decided_acted_on_once_and_recorded() {
     assert_eq!(answer["results"][0]["actions"][0]["status"], "already-done");
     assert_eq!(setup.sim.actions().len(), scans);
     assert_eq!(setup.store.decisions(10).await.unwrap().len(), 2);
+
+    // /metrics counts the events, the decisions, the actions by outcome and the manager calls
+    // (at least these: the recorder is the process's, shared when tests share a process).
+    let response = setup
+        .app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/metrics")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find(|line| line.starts_with(series))
+            .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{series} missing from\n{text}"))
+    };
+    assert!(value("ward_events_total{source=\"webhook\"}") >= 2.0);
+    assert!(value("ward_decisions_total{decision=\"respond\"}") >= 2.0);
+    let done: f64 = text
+        .lines()
+        .filter(|line| line.starts_with("ward_actions_total{") && line.contains("outcome=\"done\""))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert!(done >= 2.0, "{text}");
+    assert!(value("ward_manager_calls_total{status=\"2xx\"}") >= 2.0);
 }
 
 #[tokio::test]
