@@ -211,6 +211,33 @@ enum Verdict<T = Record> {
     Invalid,
 }
 
+/// Counts a batch's verdicts in order and keeps what passed; stops at the first error
+/// (counted as read when `was_read` says the error is about a record, not a bad line).
+fn tally<T, E>(
+    stats: &mut RunStats,
+    outcomes: Vec<Result<Verdict<T>, E>>,
+    was_read: impl Fn(&E) -> bool,
+) -> Result<Vec<T>, E> {
+    let mut kept = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        let verdict = outcome.inspect_err(|error| {
+            if was_read(error) {
+                stats.records_read += 1;
+            }
+        })?;
+        stats.records_read += 1;
+        match verdict {
+            Verdict::Keep(item) => {
+                stats.records_written += 1;
+                kept.push(item);
+            }
+            Verdict::Filtered => stats.records_filtered += 1,
+            Verdict::Invalid => stats.records_invalid += 1,
+        }
+    }
+    Ok(kept)
+}
+
 /// Batches at least this long are processed on all cores.
 const PARALLEL_BATCH: usize = 1024;
 /// The fewest records one parallel task processes.
@@ -500,19 +527,7 @@ impl FlowPlan {
                 .map(|(index, record)| plan.process(record, first + index as u64 + 1))
                 .collect()
         };
-        let mut output = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            self.stats.records_read += 1;
-            match outcome? {
-                Verdict::Keep(record) => {
-                    self.stats.records_written += 1;
-                    output.push(record);
-                }
-                Verdict::Filtered => self.stats.records_filtered += 1,
-                Verdict::Invalid => self.stats.records_invalid += 1,
-            }
-        }
-        Ok(output)
+        tally(&mut self.stats, outcomes, |_| true)
     }
 
     /// Like [`FlowPlan::apply`] on JSON-lines text (complete lines; blank ones are skipped):
@@ -557,25 +572,11 @@ impl FlowPlan {
         } else {
             lines.iter().enumerate().map(step).collect()
         };
-        let mut output = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            // A record that stops the run was read (as `apply` counts it); a line that is not a
-            // record was not.
-            if matches!(outcome, Err(LinesError::Flow(_))) {
-                self.stats.records_read += 1;
-            }
-            let verdict = outcome?;
-            self.stats.records_read += 1;
-            match verdict {
-                Verdict::Keep(record) => {
-                    self.stats.records_written += 1;
-                    output.push(record);
-                }
-                Verdict::Filtered => self.stats.records_filtered += 1,
-                Verdict::Invalid => self.stats.records_invalid += 1,
-            }
-        }
-        Ok(output)
+        // A record that stops the run was read (as `apply` counts it); a line that is not a
+        // record was not.
+        tally(&mut self.stats, outcomes, |error| {
+            matches!(error, LinesError::Flow(_))
+        })
     }
 
     /// Like [`FlowPlan::apply_json_lines`], for tabular writers: the output as flat rows
@@ -659,24 +660,9 @@ impl FlowPlan {
                 .map(|item| step(&mut leaves, item))
                 .collect()
         };
-        let mut rows = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            // A record that stops the run was read (as `apply` counts it); a line that is not a
-            // record was not.
-            if matches!(outcome, Err(LinesError::Flow(_))) {
-                self.stats.records_read += 1;
-            }
-            let verdict = outcome?;
-            self.stats.records_read += 1;
-            match verdict {
-                Verdict::Keep(row) => {
-                    self.stats.records_written += 1;
-                    rows.push(row);
-                }
-                Verdict::Filtered => self.stats.records_filtered += 1,
-                Verdict::Invalid => self.stats.records_invalid += 1,
-            }
-        }
+        let rows = tally(&mut self.stats, outcomes, |error| {
+            matches!(error, LinesError::Flow(_))
+        })?;
         drop(lines);
         Ok(FlatBatch {
             text,
