@@ -183,3 +183,115 @@ fn every_crate_uses_workspace_lints_and_says_what_it_is_for() {
         }
     }
 }
+
+/// Package name → (kinds of the edge: `normal`, `build`, `dev`) for every workspace crate's
+/// direct dependencies.
+fn direct_dependencies(metadata: &Value) -> BTreeMap<String, Vec<(String, BTreeSet<String>)>> {
+    let names: BTreeMap<&str, &str> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|package| Some((package["id"].as_str()?, package["name"].as_str()?)))
+        .collect();
+    let members: BTreeSet<&str> = metadata["workspace_members"]
+        .as_array()
+        .expect("workspace members")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    metadata["resolve"]["nodes"]
+        .as_array()
+        .expect("resolve nodes")
+        .iter()
+        .filter(|node| node["id"].as_str().is_some_and(|id| members.contains(id)))
+        .filter_map(|node| {
+            let name = names.get(node["id"].as_str()?)?;
+            let deps = node["deps"]
+                .as_array()?
+                .iter()
+                .filter_map(|dep| {
+                    let dep_name = names.get(dep["pkg"].as_str()?)?;
+                    let kinds = dep["dep_kinds"]
+                        .as_array()?
+                        .iter()
+                        .map(|kind| kind["kind"].as_str().unwrap_or("normal").to_owned())
+                        .collect();
+                    Some(((*dep_name).to_owned(), kinds))
+                })
+                .collect();
+            Some(((*name).to_owned(), deps))
+        })
+        .collect()
+}
+
+#[test]
+fn the_aws_sdk_lives_only_in_ward_aws() {
+    // The SDK's crates are the slowest part of a build: one adapter crate holds them. The
+    // binary's end-to-end tests may use them (dev-dependencies) to set up moto.
+    let metadata = metadata();
+    let mut checked = 0;
+    for (krate, deps) in direct_dependencies(&metadata) {
+        checked += 1;
+        for (dep, kinds) in deps {
+            if !(dep.starts_with("aws-sdk-") || dep == "aws-config") || krate == "ward-aws" {
+                continue;
+            }
+            let only_dev = kinds.iter().all(|kind| kind == "dev");
+            assert!(
+                only_dev && krate == "ward",
+                "{krate} depends on {dep} ({kinds:?}): the AWS SDK belongs in ward-aws"
+            );
+        }
+    }
+    assert!(checked > 5, "no workspace crate found");
+}
+
+/// `{package version} → features` as `cargo tree` prints them, for the given arguments.
+fn features(args: &[&str]) -> BTreeMap<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["tree", "--locked", "--prefix", "none", "-f", "{p}|{f}"])
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (package, features) = line.trim_end_matches(" (*)").split_once('|')?;
+            // `name vX.Y.Z (path)` → `name vX.Y.Z`
+            let package: Vec<&str> = package.split(' ').take(2).collect();
+            Some((
+                package.join(" "),
+                features.trim_end_matches(" (*)").to_owned(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn the_binary_and_the_test_suite_build_dependencies_with_one_feature_set() {
+    // `cargo run -p ward` and the workspace's test build share every compiled dependency only
+    // when no dev-dependency switches on a feature the binary's build lacks (if one does, the
+    // AWS SDK and everything else above the changed crate compile twice).
+    let binary = features(&["-p", "ward", "-e", "normal,build"]);
+    let tests = features(&["--workspace", "-e", "normal,build,dev"]);
+    assert!(binary.len() > 100, "cargo tree printed too little");
+    let differing: Vec<String> = binary
+        .iter()
+        .filter_map(|(package, features)| {
+            let other = tests.get(package)?;
+            (other != features).then(|| format!("{package}: binary [{features}], tests [{other}]"))
+        })
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "features differ between `cargo build -p ward` and the test build:\n{}",
+        differing.join("\n")
+    );
+}

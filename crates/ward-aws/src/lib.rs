@@ -29,7 +29,8 @@ pub use waf::{
     WebAclRef, by_web_acl,
 };
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+pub use aws_config::SdkConfig;
+use aws_config::{BehaviorVersion, Region};
 
 /// Where and how ward reaches AWS.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,7 +43,7 @@ pub struct AwsSettings {
 
 /// The SDK configuration: the default credential chain, standard retries, these settings.
 pub async fn sdk_config(settings: &AwsSettings) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
     if let Some(region) = &settings.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -50,6 +51,17 @@ pub async fn sdk_config(settings: &AwsSettings) -> SdkConfig {
         loader = loader.endpoint_url(endpoint_url);
     }
     loader.load().await
+}
+
+/// The SDK's HTTP client: hyper 1 with rustls on ring, the one TLS stack ward builds (the SDK's
+/// default client would bring aws-lc, a second crypto library, and its C build).
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
 }
 
 /// A role ward assumes to work in another account.

@@ -2,10 +2,10 @@
 //! the published OpenAPI schemas made strict (`additionalProperties: false`), so a misnamed field
 //! fails.
 //!
-//! The spec is read from `WARD_OPENAPI_SPEC`, else `shared/reference/` beside the workspace; it
-//! is not vendored (its licence is unclear), so without it the check is skipped loudly. The
-//! Python interpreter is `WARD_PYTHON` (scripts/test points it at a venv), else `python3`;
-//! without the packages the check is skipped loudly, except under `CI=true`, where it fails.
+//! The spec is read from `WARD_OPENAPI_SPEC`, else `../shared/reference/` beside the workspace
+//! (CI has it there); it is not vendored (its licence is unclear). The Python interpreter is
+//! `WARD_PYTHON` (scripts/test points it at a venv), else `python3`. Without the spec or the
+//! packages the check fails under `CI=true`; elsewhere it says loudly that it was skipped and why.
 
 use crate::support::{AUDITOR, Running, small};
 use reqwest::Method;
@@ -62,8 +62,15 @@ fn in_ci() -> bool {
 /// Runs the script on `items`; `None` when the check had to be skipped.
 fn check(items: &[Item]) -> Option<Vec<Verdict>> {
     let spec = spec_path();
+    let unavailable = |reason: String| {
+        assert!(!in_ci(), "the schema check cannot run in CI: {reason}");
+        skipped(&reason);
+    };
     if !spec.is_file() {
-        skipped(&format!("OpenAPI spec not found at {}", spec.display()));
+        unavailable(format!(
+            "OpenAPI spec not found at {} (set WARD_OPENAPI_SPEC)",
+            spec.display()
+        ));
         return None;
     }
     let python = std::env::var("WARD_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -72,10 +79,6 @@ fn check(items: &[Item]) -> Option<Vec<Verdict>> {
         "spec": spec,
         "items": items.iter().map(|i| json!({"label": i.label, "schema": i.schema, "body": i.body})).collect::<Vec<_>>(),
     });
-    let unavailable = |reason: String| {
-        assert!(!in_ci(), "the schema check cannot run in CI: {reason}");
-        skipped(&reason);
-    };
     let mut child = match Command::new(&python)
         .arg(&script)
         .stdin(Stdio::piped())

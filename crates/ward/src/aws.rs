@@ -6,7 +6,7 @@ use ward_aws::{AwsSettings, SecretRef};
 use ward_core::Secret;
 
 /// The SDK configuration for `[aws]`, or `None` when the config has no `[aws]` section.
-pub async fn sdk_config(config: &Config) -> Option<aws_config::SdkConfig> {
+pub async fn sdk_config(config: &Config) -> Option<ward_aws::SdkConfig> {
     let aws = config.aws.as_ref()?;
     Some(
         ward_aws::sdk_config(&AwsSettings {

@@ -37,7 +37,7 @@ pub fn now_ms() -> i64 {
 /// Hub when configured.
 pub async fn notifier(
     config: &Config,
-    sdk: Option<&aws_config::SdkConfig>,
+    sdk: Option<&ward_aws::SdkConfig>,
 ) -> anyhow::Result<Arc<dyn Notifier>> {
     let mut notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(LogNotifier)];
     if !config.webhooks.is_empty() {

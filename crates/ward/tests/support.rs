@@ -104,11 +104,11 @@ pub fn moto_url(test: &str) -> Option<String> {
 
 /// The AWS SDK configuration for moto at `url`.
 pub async fn moto_sdk(url: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_config::Region::new("us-east-1"))
-        .load()
-        .await
+    ward_aws::sdk_config(&ward_aws::AwsSettings {
+        region: Some("us-east-1".to_owned()),
+        endpoint_url: Some(url.to_owned()),
+    })
+    .await
 }
 
 /// A moto server of this test's own (for settings that would disturb the shared one, such as IAM
