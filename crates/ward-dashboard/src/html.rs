@@ -2,6 +2,7 @@
 //! (top nav, filter bar, footer), status badges.
 
 use crate::{Context, Filters};
+use jiff::Timestamp;
 use std::fmt::{self, Write};
 
 /// Text escaped for HTML element content and quoted attribute values.
@@ -65,16 +66,15 @@ pub(crate) fn href(cx: &Context<'_>, path: &str) -> String {
     escape(&format!("{path}{}", query(cx.filters)))
 }
 
-/// `2026-11-29 13:40 UTC` from milliseconds since the epoch.
+/// `2026-11-29 13:40 UTC` from milliseconds since the epoch; times beyond what jiff represents
+/// (the years -9999 to 9999) show as its first or last instant.
 pub(crate) fn datetime(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000);
-    let (year, month, day) = ward_core::calendar::civil_from_days(seconds.div_euclid(86_400));
-    let second_of_day = seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60
-    )
+    let at = Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    });
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// `3 min ago`, `2 h ago`, `5 d ago`, `just now` — `then` against `now` (both in ms).

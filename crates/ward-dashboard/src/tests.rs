@@ -532,6 +532,9 @@ fn flow_runs_show_status_records_bytes_files_and_error() {
 fn times_and_sizes_read_naturally() {
     assert_eq!(html::datetime(0), "1970-01-01 00:00 UTC");
     assert_eq!(html::datetime(1_700_000_000_000), "2023-11-14 22:13 UTC");
+    assert_eq!(html::datetime(-1), "1969-12-31 23:59 UTC");
+    assert_eq!(html::datetime(i64::MAX), "9999-12-30 22:00 UTC");
+    assert_eq!(html::datetime(i64::MIN), "-9999-01-02 01:59 UTC");
     assert_eq!(html::ago(NOW - 30_000, NOW), "just now");
     assert_eq!(html::ago(NOW - 180_000, NOW), "3 min ago");
     assert_eq!(html::ago(NOW - 7_200_000, NOW), "2 h ago");
