@@ -1,6 +1,7 @@
 //! Unit tests: the numbers in the HTML match the data, text from data comes out as the same text
 //! (escaped, never markup), filters survive in links, charts draw one shape per slice with its
-//! label, empty data reads as a message. Pages and charts are read with an HTML parser.
+//! label, empty data reads as a message. Pages and charts are read with an HTML parser; whole
+//! pages from fixed inputs are kept as `insta` snapshots in `snapshots/`.
 
 use crate::charts::{self, Bar, Shape, Slice};
 use crate::html;
@@ -820,4 +821,116 @@ fn the_stylesheet_is_self_contained() {
     assert!(!css.contains("url("), "no external assets");
     assert!(!css.contains("@import"));
     assert!(css.contains("@media (max-width: 640px)"));
+}
+
+// Snapshots of whole pages from fixed inputs (`generated_at` included), so a change to the
+// markup shows as a diff to review. After a deliberate change: `INSTA_UPDATE=always cargo test
+// -p ward-dashboard`, then read `git diff src/snapshots/`.
+
+#[test]
+fn not_found_page_snapshot() {
+    let filters = filters();
+    insta::assert_snapshot!(
+        "not_found_page",
+        not_found(&context(&filters), "computer 12")
+    );
+}
+
+#[test]
+fn small_findings_page_snapshot() {
+    let filters = Filters {
+        region: Some("us-east-1".to_owned()),
+        ..filters()
+    };
+    let responded = DecisionRecord {
+        event_id: "evt-1000-guardduty".to_owned(),
+        source: "guardduty".to_owned(),
+        finding_type: "Backdoor:EC2/C&CActivity.B!DNS".to_owned(),
+        instance_id: Some("i-0a1b2c3d4e5f60718".to_owned()),
+        computer_id: Some(ComputerId(42)),
+        account_id: Some("111122223333".to_owned()),
+        protected: Some(true),
+        decision: "respond".to_owned(),
+        reason: "instance i-0a1b2c3d4e5f60718 is protected: run an anti-malware scan".to_owned(),
+        actions: serde_json::json!([]),
+        at: NOW - 47 * 60_000,
+    };
+    let notified = DecisionRecord {
+        event_id: "evt-1001-macie".to_owned(),
+        source: "macie".to_owned(),
+        finding_type: "SensitiveData:S3Object/Personal".to_owned(),
+        instance_id: None,
+        computer_id: None,
+        account_id: None,
+        protected: None,
+        decision: "notify".to_owned(),
+        reason: "bucket customer-exports is read by no known instance".to_owned(),
+        actions: serde_json::json!([
+            {"kind": "notify", "target": "account:111122223333", "status": "done"}
+        ]),
+        at: NOW - 5 * 60_000,
+    };
+    let action = |id: i64, action: &str, status: ActionStatus, detail: &str| ActionRecord {
+        id,
+        finding: "evt-1000-guardduty".to_owned(),
+        target: "computer:42".to_owned(),
+        action: action.to_owned(),
+        coalesce: None,
+        status,
+        attempts: 1,
+        requested_at: NOW - 47 * 60_000 + id,
+        settled_at: Some(NOW - 46 * 60_000),
+        detail: Some(detail.to_owned()),
+        coalesced_into: None,
+        computer_id: Some(ComputerId(42)),
+    };
+    let actions = [
+        action(
+            1,
+            "scan-recommendations",
+            ActionStatus::Done,
+            "scheduled task 17 ran",
+        ),
+        action(
+            2,
+            "scan-malware",
+            ActionStatus::Failed,
+            "manager answered 429",
+        ),
+    ];
+    insta::assert_snapshot!(
+        "small_findings_page",
+        findings(&context(&filters), &[responded, notified], &actions)
+    );
+}
+
+#[test]
+fn small_flows_page_snapshot() {
+    let filters = filters();
+    let info = FlowInfo {
+        name: "findings-hourly".to_owned(),
+        source: "findings".to_owned(),
+        trigger: "rate(1 hour)".to_owned(),
+        destination: "s3://lake/findings/".to_owned(),
+    };
+    let mut ok = FlowRun::started("exec-1", "findings-hourly", NOW - 3_600_000);
+    ok.status = FlowRunStatus::Successful;
+    ok.finished_at = Some(NOW - 3_597_600);
+    ok.records_read = 480;
+    ok.records_written = 470;
+    ok.records_filtered = 9;
+    ok.records_invalid = 1;
+    ok.bytes_written = 182_000;
+    ok.files = vec![
+        "s3://lake/findings/2026/11/29/part-0.parquet".to_owned(),
+        "s3://lake/findings/2026/11/29/part-1.parquet".to_owned(),
+    ];
+    let mut failed = FlowRun::started("exec-2", "findings-hourly", NOW - 120_000);
+    failed.status = FlowRunStatus::Error;
+    failed.finished_at = Some(NOW - 119_000);
+    failed.error = Some("AccessDenied: s3:PutObject on lake/findings/".to_owned());
+    insta::assert_snapshot!(
+        "small_flows_page",
+        flows(&context(&filters), &[info], &[ok, failed])
+    );
 }
