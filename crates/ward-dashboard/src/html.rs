@@ -1,35 +1,11 @@
-//! HTML building blocks: escaping, query strings, times and numbers in words, the page frame
-//! (top nav, filter bar, footer), status badges.
+//! HTML building blocks as maud templates: query strings, times and numbers in words, the page
+//! frame (top nav, filter bar, footer), status badges, empty states and headline tiles. maud
+//! escapes every value it inserts into text or an attribute, so nothing here escapes by hand.
 
 use crate::{Context, Filters};
-use std::fmt::{self, Write};
-
-/// Text escaped for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    Esc(text).to_string()
-}
-
-/// Escapes on display: `write!(out, "<td>{}</td>", Esc(name))`.
-#[derive(Debug, Clone, Copy)]
-pub struct Esc<'a>(pub &'a str);
-
-impl fmt::Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-            f.write_str(&rest[..at])?;
-            f.write_str(match rest.as_bytes()[at] {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'"' => "&quot;",
-                _ => "&#39;",
-            })?;
-            rest = &rest[at + 1..];
-        }
-        f.write_str(rest)
-    }
-}
+use jiff::Timestamp;
+use maud::{DOCTYPE, Markup, Render, html};
+use std::fmt::Write;
 
 /// Percent-encodes a query-string value (everything but RFC 3986's unreserved characters).
 pub(crate) fn url_encode(text: &str) -> String {
@@ -60,21 +36,20 @@ pub(crate) fn query(filters: &Filters) -> String {
     }
 }
 
-/// A link target on this site that keeps the current filter (escaped for an attribute).
+/// A link target on this site that keeps the current filter.
 pub(crate) fn href(cx: &Context<'_>, path: &str) -> String {
-    escape(&format!("{path}{}", query(cx.filters)))
+    format!("{path}{}", query(cx.filters))
 }
 
-/// `2026-11-29 13:40 UTC` from milliseconds since the epoch.
+/// `2026-11-29 13:40 UTC` from milliseconds since the epoch; times beyond what jiff represents
+/// (the years -9999 to 9999) show as its first or last instant.
 pub(crate) fn datetime(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000);
-    let (year, month, day) = ward_core::calendar::civil_from_days(seconds.div_euclid(86_400));
-    let second_of_day = seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60
-    )
+    let at = Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    });
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// `3 min ago`, `2 h ago`, `5 d ago`, `just now` — `then` against `now` (both in ms).
@@ -89,15 +64,14 @@ pub(crate) fn ago(then: i64, now: i64) -> String {
 }
 
 /// A `<time>` element with the absolute time and, as a tooltip-free suffix, how long ago.
-pub(crate) fn time_cell(ms: Option<i64>, now: i64) -> String {
-    match ms {
-        Some(ms) => format!(
-            "<time datetime=\"{}\">{}</time><span class=\"sub\">{}</span>",
-            ms,
-            datetime(ms),
-            ago(ms, now)
-        ),
-        None => "<span class=\"muted\">never</span>".to_owned(),
+pub(crate) fn time_cell(ms: Option<i64>, now: i64) -> Markup {
+    html! {
+        @if let Some(ms) = ms {
+            time datetime=(ms) { (datetime(ms)) }
+            span class="sub" { (ago(ms, now)) }
+        } @else {
+            span class="muted" { "never" }
+        }
     }
 }
 
@@ -141,12 +115,8 @@ pub(crate) fn tone(status: &str) -> &'static str {
 }
 
 /// A status word as a coloured badge.
-pub(crate) fn badge(status: &str) -> String {
-    format!(
-        "<span class=\"badge {}\">{}</span>",
-        tone(status),
-        Esc(status)
-    )
+pub(crate) fn badge(status: &str) -> Markup {
+    html! { span class={ "badge " (tone(status)) } { (status) } }
 }
 
 /// The pages of the top nav: path and title.
@@ -157,151 +127,129 @@ const NAV: [(&str, &str); 4] = [
     ("/flows", "Flow runs"),
 ];
 
-/// A whole page: head, top nav, title, filter bar (for `path`), `body`, footer.
-pub(crate) fn page(cx: &Context<'_>, path: &str, title: &str, body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + 4096);
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} · ward</title>\n<link rel=\"stylesheet\" href=\"/assets/ward.css\">\n</head>\n\
-         <body>\n<header class=\"topbar\"><div class=\"wrap topbar-inner\">\
-         <a class=\"brand\" href=\"{}\"><span class=\"brand-mark\" aria-hidden=\"true\"></span>ward</a>\
-         <nav aria-label=\"Pages\">",
-        Esc(title),
-        href(cx, "/"),
-    );
-    for (target, name) in NAV {
-        let current = if target == path {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            "<a href=\"{}\"{current}>{}</a>",
-            href(cx, target),
-            Esc(name)
-        );
+/// A whole page: head, top nav, title, filter bar (for `path`), `body`, footer. The `"\n"`
+/// text nodes only keep the source readable (one line per block).
+pub(crate) fn page(cx: &Context<'_>, path: &str, title: &str, body: &Markup) -> String {
+    html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8";
+                "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                "\n"
+                title { (title) " · ward" }
+                "\n"
+                link rel="stylesheet" href="/assets/ward.css";
+                "\n"
+            }
+            "\n"
+            body {
+                "\n"
+                header class="topbar" {
+                    div class="wrap topbar-inner" {
+                        a class="brand" href=(href(cx, "/")) {
+                            span class="brand-mark" aria-hidden="true" {}
+                            "ward"
+                        }
+                        nav aria-label="Pages" {
+                            @for (target, name) in NAV {
+                                a href=(href(cx, target))
+                                    aria-current=[(target == path).then_some("page")] { (name) }
+                            }
+                        }
+                    }
+                }
+                "\n"
+                main class="wrap" {
+                    "\n"
+                    div class="page-head" {
+                        h1 { (title) }
+                        p class="meta" { (sync_line(cx)) }
+                    }
+                    "\n"
+                    (filter_bar(cx, path))
+                    "\n"
+                    (body)
+                }
+                "\n"
+                footer class="wrap footer" { "Generated " (datetime(cx.generated_at)) " by ward" }
+                "\n"
+            }
+            "\n"
+        }
+        "\n"
     }
-    out.push_str("</nav></div></header>\n<main class=\"wrap\">\n");
-    let _ = writeln!(
-        out,
-        "<div class=\"page-head\"><h1>{}</h1><p class=\"meta\">{}</p></div>",
-        Esc(title),
-        sync_line(cx)
-    );
-    out.push_str(&filter_bar(cx, path));
-    out.push_str(body);
-    let _ = write!(
-        out,
-        "</main>\n<footer class=\"wrap footer\">Generated {} by ward</footer>\n</body>\n</html>\n",
-        datetime(cx.generated_at)
-    );
-    out
+    .into_string()
 }
 
-fn sync_line(cx: &Context<'_>) -> String {
-    match cx.synced_at {
-        Some(at) => format!(
-            "Inventory synced <time datetime=\"{at}\">{}</time> ({})",
-            datetime(at),
-            ago(at, cx.generated_at)
-        ),
-        None => "Inventory not synced yet".to_owned(),
+fn sync_line(cx: &Context<'_>) -> Markup {
+    html! {
+        @if let Some(at) = cx.synced_at {
+            "Inventory synced " time datetime=(at) { (datetime(at)) }
+            " (" (ago(at, cx.generated_at)) ")"
+        } @else {
+            "Inventory not synced yet"
+        }
     }
 }
 
 /// The GET form with the account and region selects, keeping the current choice.
-fn filter_bar(cx: &Context<'_>, path: &str) -> String {
+fn filter_bar(cx: &Context<'_>, path: &str) -> Markup {
     let filters = cx.filters;
-    let mut out = format!(
-        "<form class=\"filters\" method=\"get\" action=\"{}\">",
-        Esc(path)
-    );
-    select(
-        &mut out,
-        "account",
-        "Account",
-        "All accounts",
-        &filters.accounts,
-        filters.account.as_deref(),
-    );
-    select(
-        &mut out,
-        "region",
-        "Region",
-        "All regions",
-        &filters.regions,
-        filters.region.as_deref(),
-    );
-    out.push_str("<button type=\"submit\">Apply</button>");
-    if query(filters).is_empty() {
-        out.push_str("</form>\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "<a class=\"reset\" href=\"{}\">Clear filters</a></form>",
-            Esc(path)
-        );
+    html! {
+        form class="filters" method="get" action=(path) {
+            (select(
+                "account",
+                "Account",
+                "All accounts",
+                &filters.accounts,
+                filters.account.as_deref(),
+            ))
+            (select("region", "Region", "All regions", &filters.regions, filters.region.as_deref()))
+            button type="submit" { "Apply" }
+            @if !query(filters).is_empty() {
+                a class="reset" href=(path) { "Clear filters" }
+            }
+        }
     }
-    out
 }
 
-fn select(
-    out: &mut String,
-    name: &str,
-    label: &str,
-    all: &str,
-    options: &[String],
-    current: Option<&str>,
-) {
+/// A labelled select of `options`; `current` is selected, and listed even when not offered.
+fn select(name: &str, label: &str, all: &str, options: &[String], current: Option<&str>) -> Markup {
     let current = current.filter(|value| !value.is_empty());
-    let _ = write!(
-        out,
-        "<label><span>{label}</span><select name=\"{name}\" id=\"filter-{name}\">\
-         <option value=\"\"{}>{all}</option>",
-        if current.is_none() { " selected" } else { "" }
-    );
-    let mut listed = false;
-    for option in options {
-        let chosen = current == Some(option.as_str());
-        listed |= chosen;
-        let _ = write!(
-            out,
-            "<option value=\"{0}\"{1}>{0}</option>",
-            Esc(option),
-            if chosen { " selected" } else { "" }
-        );
+    let unlisted = current.filter(|current| !options.iter().any(|option| option == current));
+    html! {
+        label {
+            span { (label) }
+            select name=(name) id={ "filter-" (name) } {
+                option value="" selected[current.is_none()] { (all) }
+                @for option in options {
+                    option value=(option) selected[current == Some(option.as_str())] { (option) }
+                }
+                @if let Some(current) = unlisted {
+                    option value=(current) selected { (current) }
+                }
+            }
+        }
     }
-    if let (Some(current), false) = (current, listed) {
-        let _ = write!(
-            out,
-            "<option value=\"{0}\" selected>{0}</option>",
-            Esc(current)
-        );
-    }
-    out.push_str("</select></label>");
 }
 
 /// A friendly message instead of an empty chart or table.
 /// `detail` may quote commands between backticks: they are shown as code.
-pub(crate) fn empty_state(title: &str, detail: &str) -> String {
-    let detail: String = detail
-        .split('`')
-        .enumerate()
-        .map(|(index, part)| {
-            if index % 2 == 1 {
-                format!("<code>{}</code>", Esc(part))
-            } else {
-                Esc(part).to_string()
+pub(crate) fn empty_state(title: &str, detail: &str) -> Markup {
+    html! {
+        div class="empty" {
+            p class="empty-title" { (title) }
+            p {
+                @for (index, part) in detail.split('`').enumerate() {
+                    @if index % 2 == 1 { code { (part) } } @else { (part) }
+                }
             }
-        })
-        .collect();
-    format!(
-        "<div class=\"empty\"><p class=\"empty-title\">{}</p><p>{detail}</p></div>",
-        Esc(title),
-    )
+        }
+    }
 }
 
 /// A headline number tile; `id` is `kpi-…`, `value` is plain digits so tests can read it.
@@ -310,21 +258,19 @@ pub(crate) fn kpi(
     label: &str,
     value: &str,
     unit: &str,
-    note: &str,
+    note: &impl Render,
     tone: &str,
-) -> String {
-    format!(
-        "<div class=\"kpi {tone}\"><span class=\"kpi-label\">{}</span>\
-         <span class=\"kpi-value\"><span id=\"{}\">{}</span>{}</span>\
-         <span class=\"kpi-note\">{}</span></div>",
-        Esc(label),
-        Esc(id),
-        Esc(value),
-        if unit.is_empty() {
-            String::new()
-        } else {
-            format!("<span class=\"kpi-unit\">{}</span>", Esc(unit))
-        },
-        note
-    )
+) -> Markup {
+    html! {
+        div class={ "kpi " (tone) } {
+            span class="kpi-label" { (label) }
+            span class="kpi-value" {
+                span id=(id) { (value) }
+                @if !unit.is_empty() {
+                    span class="kpi-unit" { (unit) }
+                }
+            }
+            span class="kpi-note" { (note) }
+        }
+    }
 }

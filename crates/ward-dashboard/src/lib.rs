@@ -1,8 +1,10 @@
 //! The dashboard's HTML pages, rendered server-side: pure functions from view data (the fleet
-//! summary, decisions and actions, unprotected computers, flow runs) to HTML strings. Charts are
-//! SVG drawn by `plotters` and inlined in the page; every chart's numbers are also in a table
-//! with `data-key` attributes, and the headline numbers in `kpi-…` tiles, so a browser test can
-//! check them. No JavaScript, no external assets: the one stylesheet is [`STYLESHEET`].
+//! summary, decisions and actions, unprotected computers, flow runs) to HTML strings, built with
+//! `maud` templates that are checked at compile time and escape every inserted value. Charts are
+//! SVG drawn by `plotters` and inlined in the page (the only raw markup a page takes in); every
+//! chart's numbers are also in a table with `data-key` attributes, and the headline numbers in
+//! `kpi-…` tiles, so a browser test can check them. No JavaScript, no external assets: the one
+//! stylesheet is [`STYLESHEET`].
 //!
 //! The HTTP layer (routes, queries to the store) lives in `ward-server`; nothing here does I/O.
 
@@ -10,7 +12,6 @@ mod charts;
 mod html;
 mod pages;
 
-pub use html::escape;
 pub use pages::{findings, flows, not_found, overview, unprotected};
 
 /// The account and region filter: the current choice and the choices offered.

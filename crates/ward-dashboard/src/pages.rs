@@ -2,11 +2,11 @@
 //! runs, and "not found".
 
 use crate::charts::{self, Bar, Shape, Slice};
-use crate::html::{self, Esc, badge, empty_state, kpi, page, percent, time_cell};
+use crate::html::{self, badge, empty_state, kpi, page, percent, time_cell};
 use crate::{Context, FlowInfo};
+use maud::{Markup, PreEscaped, html};
 use plotters::style::RGBColor;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use ward_core::inventory::{AgentStatus, Computer, Module};
 use ward_core::ledger::{ActionRecord, DecisionRecord};
 use ward_core::ports::FlowRun;
@@ -145,66 +145,75 @@ fn instance_type_slices(map: &BTreeMap<String, u64>) -> Keyed {
     slices
 }
 
+/// SVG drawn by `plotters`, inserted as it is. This is the one place raw markup is allowed
+/// into a page: everything else goes through maud, which escapes it. plotters escapes the
+/// chart's own text (slice labels, totals; see the charts' tests).
+fn svg(svg: String) -> PreEscaped<String> {
+    PreEscaped(svg)
+}
+
 /// A donut card: title, chart (or a friendly message) and its numbers as a table.
-fn donut_card(id: &str, title: &str, column: &str, slices: &Keyed) -> String {
+fn donut_card(id: &str, title: &str, column: &str, slices: &Keyed) -> Markup {
     let plain: Vec<Slice> = slices.iter().map(|(_, slice)| slice.clone()).collect();
     let total: u64 = plain.iter().map(|slice| slice.value).sum();
-    let mut out = format!(
-        "<section class=\"card chart-card\" id=\"chart-{id}\"><h2>{}</h2>",
-        Esc(title)
-    );
-    let Some(svg) = charts::donut(&plain, "computers") else {
-        out.push_str(&empty_state(
-            "Nothing to chart yet",
-            "No computers match this view.",
-        ));
-        out.push_str("</section>\n");
-        return out;
-    };
+    let chart = charts::donut(&plain, "computers");
     let described: Vec<String> = plain
         .iter()
         .map(|slice| format!("{} {}", slice.label, slice.value))
         .collect();
-    let _ = write!(
-        out,
-        "<div class=\"chart-body\"><figure class=\"chart donut\" role=\"img\" aria-label=\"{}: {}\">{svg}</figure>\
-         <div class=\"legend-wrap\"><table class=\"legend\"><thead><tr><th scope=\"col\">{}</th>\
-         <th scope=\"col\" class=\"num\">Count</th><th scope=\"col\" class=\"num\">Share</th></tr></thead><tbody>",
-        Esc(title),
-        Esc(&described.join(", ")),
-        Esc(column),
-    );
-    for (key, slice) in slices {
-        let _ = write!(
-            out,
-            "<tr><th scope=\"row\"><span class=\"swatch\" style=\"background:{}\"></span>{}{}</th>\
-             <td class=\"num\" data-key=\"{id}.{}\">{}</td><td class=\"num share\">{}%</td></tr>",
-            hex(slice.color),
-            Esc(&slice.label),
-            slice
-                .note
-                .as_deref()
-                .map(|note| format!(" <span class=\"muted\">({})</span>", Esc(note)))
-                .unwrap_or_default(),
-            Esc(key),
-            slice.value,
-            percent(slice.value, total)
-        );
+    html! {
+        section class="card chart-card" id={ "chart-" (id) } {
+            h2 { (title) }
+            @if let Some(chart) = chart {
+                div class="chart-body" {
+                    figure class="chart donut" role="img"
+                        aria-label={ (title) ": " (described.join(", ")) } { (svg(chart)) }
+                    div class="legend-wrap" {
+                        table class="legend" {
+                            thead {
+                                tr {
+                                    th scope="col" { (column) }
+                                    th scope="col" class="num" { "Count" }
+                                    th scope="col" class="num" { "Share" }
+                                }
+                            }
+                            tbody {
+                                @for (key, slice) in slices {
+                                    tr {
+                                        th scope="row" {
+                                            span class="swatch"
+                                                style={ "background:" (hex(slice.color)) } {}
+                                            (slice.label)
+                                            @if let Some(note) = &slice.note {
+                                                " "
+                                                span class="muted" { "(" (note) ")" }
+                                            }
+                                        }
+                                        td class="num" data-key={ (id) "." (key) } { (slice.value) }
+                                        td class="num share" { (percent(slice.value, total)) "%" }
+                                    }
+                                }
+                            }
+                            tfoot {
+                                tr {
+                                    th scope="row" { "Total" }
+                                    td class="num" data-key={ (id) ".total" } { (total) }
+                                    td class="num share" { "100%" }
+                                }
+                            }
+                        }
+                    }
+                }
+            } @else {
+                (empty_state("Nothing to chart yet", "No computers match this view."))
+            }
+        }
+        "\n"
     }
-    let _ = writeln!(
-        out,
-        "</tbody><tfoot><tr><th scope=\"row\">Total</th><td class=\"num\" data-key=\"{id}.total\">{total}</td>\
-         <td class=\"num share\">100%</td></tr></tfoot></table></div></div></section>"
-    );
-    out
 }
 
 /// The per-module card: stacked bars (wide and narrow variants) and the counts table.
-fn modules_card(summary: &FleetSummary) -> String {
-    let mut out = String::from(
-        "<section class=\"card chart-card wide\" id=\"chart-modules\"><h2>Protection modules</h2>\
-         <p class=\"card-sub\">State of each module across the computers in view</p>",
-    );
+fn modules_card(summary: &FleetSummary) -> Markup {
     let empty = ModuleCounts::default();
     let bars: Vec<Bar> = Module::ALL
         .iter()
@@ -224,188 +233,186 @@ fn modules_card(summary: &FleetSummary) -> String {
             }
         })
         .collect();
-    let (Some(wide), Some(narrow)) = (
-        charts::stacked_bars(&bars, Shape::Wide),
-        charts::stacked_bars(&bars, Shape::Narrow),
-    ) else {
-        out.push_str(&empty_state(
-            "Nothing to chart yet",
-            "No computers match this view.",
-        ));
-        out.push_str("</section>\n");
-        return out;
-    };
-    out.push_str("<ul class=\"keys\">");
-    for (_, title, color, _) in module_states(&empty) {
-        let _ = write!(
-            out,
-            "<li><span class=\"swatch\" style=\"background:{}\"></span>{title}</li>",
-            hex(color)
-        );
-    }
-    out.push_str("</ul>");
-    let _ = write!(
-        out,
-        "<figure class=\"chart bars bars-wide\" role=\"img\" aria-label=\"Module states per module\">{wide}</figure>\
-         <figure class=\"chart bars bars-narrow\" role=\"img\" aria-label=\"Module states per module\">{narrow}</figure>"
-    );
-    out.push_str(
-        "<div class=\"table-wrap\"><table class=\"data modules\"><thead><tr><th scope=\"col\">Module</th>",
-    );
-    for (_, title, color, _) in module_states(&empty) {
-        let _ = write!(
-            out,
-            "<th scope=\"col\" class=\"num\"><span class=\"swatch\" style=\"background:{}\"></span>{title}</th>",
-            hex(color)
-        );
-    }
-    out.push_str("<th scope=\"col\" class=\"num\">On (%)</th></tr></thead><tbody>");
-    for module in Module::ALL {
-        let counts = summary.modules.get(&module).unwrap_or(&empty);
-        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", module_title(module));
-        let mut total = 0;
-        for (key, _, _, value) in module_states(counts) {
-            total += value;
-            let _ = write!(
-                out,
-                "<td class=\"num\" data-key=\"module.{}.{key}\">{value}</td>",
-                module.as_str()
-            );
+    let charts =
+        charts::stacked_bars(&bars, Shape::Wide).zip(charts::stacked_bars(&bars, Shape::Narrow));
+    html! {
+        section class="card chart-card wide" id="chart-modules" {
+            h2 { "Protection modules" }
+            p class="card-sub" { "State of each module across the computers in view" }
+            @if let Some((wide, narrow)) = charts {
+                ul class="keys" {
+                    @for (_, title, color, _) in module_states(&empty) {
+                        li { span class="swatch" style={ "background:" (hex(color)) } {} (title) }
+                    }
+                }
+                figure class="chart bars bars-wide" role="img"
+                    aria-label="Module states per module" { (svg(wide)) }
+                figure class="chart bars bars-narrow" role="img"
+                    aria-label="Module states per module" { (svg(narrow)) }
+                div class="table-wrap" {
+                    table class="data modules" {
+                        thead {
+                            tr {
+                                th scope="col" { "Module" }
+                                @for (_, title, color, _) in module_states(&empty) {
+                                    th scope="col" class="num" {
+                                        span class="swatch" style={ "background:" (hex(color)) } {}
+                                        (title)
+                                    }
+                                }
+                                th scope="col" class="num" { "On (%)" }
+                            }
+                        }
+                        tbody {
+                            @for module in Module::ALL {
+                                @let counts = summary.modules.get(&module).unwrap_or(&empty);
+                                @let states = module_states(counts);
+                                @let total: u64 = states.iter().map(|(_, _, _, value)| value).sum();
+                                tr {
+                                    th scope="row" { (module_title(module)) }
+                                    @for (key, _, _, value) in states {
+                                        td class="num"
+                                            data-key={ "module." (module.as_str()) "." (key) } {
+                                            (value)
+                                        }
+                                    }
+                                    td class="num share" { (percent(counts.on, total)) "%" }
+                                }
+                            }
+                        }
+                    }
+                }
+            } @else {
+                (empty_state("Nothing to chart yet", "No computers match this view."))
+            }
         }
-        let _ = write!(
-            out,
-            "<td class=\"num share\">{}%</td></tr>",
-            percent(counts.on, total)
-        );
+        "\n"
     }
-    out.push_str("</tbody></table></div></section>\n");
-    out
+}
+
+/// `in 3 accounts, 1 region`.
+fn spread(accounts: usize, regions: usize) -> String {
+    let plural = |count: usize| if count == 1 { "" } else { "s" };
+    format!(
+        "in {accounts} account{}, {regions} region{}",
+        plural(accounts),
+        plural(regions)
+    )
+}
+
+/// The agent coverage bar under its percentage.
+fn meter(coverage: &str) -> Markup {
+    html! { span class="meter" { span style={ "width:" (coverage) "%" } {} } }
 }
 
 /// `GET /`: headline numbers and the fleet's charts.
 pub fn overview(cx: &Context<'_>, summary: &FleetSummary) -> String {
     let unprotected = summary.computers.saturating_sub(summary.protected);
     let coverage = percent(summary.protected, summary.computers);
-    let mut body = String::from("<section class=\"kpis\" aria-label=\"Headline numbers\">");
-    body.push_str(&kpi(
-        "kpi-computers",
-        "Computers",
-        &summary.computers.to_string(),
-        "",
-        &format!(
-            "in {} account{}, {} region{}",
-            summary.by_account.len(),
-            if summary.by_account.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-            summary.by_region.len(),
-            if summary.by_region.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-        ),
-        "",
-    ));
-    body.push_str(&kpi(
-        "kpi-protected",
-        "Protected",
-        &summary.protected.to_string(),
-        "",
-        "agent active or warning",
-        "ok",
-    ));
-    body.push_str(&kpi(
-        "kpi-unprotected",
-        "Unprotected",
-        &unprotected.to_string(),
-        "",
-        &format!(
-            "<a href=\"{}\">See the list →</a>",
-            html::href(cx, "/unprotected")
-        ),
-        if unprotected > 0 { "bad" } else { "ok" },
-    ));
-    body.push_str(&kpi(
-        "kpi-coverage",
-        "Agent coverage",
-        &coverage,
-        "%",
-        &format!("<span class=\"meter\"><span style=\"width:{coverage}%\"></span></span>"),
-        "",
-    ));
-    body.push_str("</section>\n");
-
-    if summary.computers == 0 {
-        body.push_str("<section class=\"card\">");
-        body.push_str(&empty_state(
-            "No computers to show",
-            if cx.filters.account.is_some() || cx.filters.region.is_some() {
-                "No computers match this account and region. Clear the filters to see the whole fleet."
-            } else {
-                "The inventory is empty. Run `ward sync` to read the computers from the manager."
-            },
-        ));
-        body.push_str("</section>\n");
-        return page(cx, "/", "Overview", &body);
-    }
-
-    body.push_str("<div class=\"grid\">\n");
-    body.push_str(&donut_card(
-        "agent_status",
-        "Agent status",
-        "Status",
-        &agent_status_slices(&summary.by_agent_status),
-    ));
-    body.push_str(&donut_card(
-        "os_type",
-        "Operating systems",
-        "OS family",
-        &ranked_slices(&summary.by_os_type),
-    ));
-    body.push_str(&donut_card(
-        "ec2_state",
-        "EC2 instance state",
-        "State",
-        &ranked_slices(&summary.by_ec2_state),
-    ));
-    body.push_str(&donut_card(
-        "instance_type",
-        "Instance types",
-        "Type",
-        &instance_type_slices(&summary.by_instance_type),
-    ));
-    body.push_str(&modules_card(summary));
-    body.push_str("</div>\n");
+    let filtered = cx.filters.account.is_some() || cx.filters.region.is_some();
+    let body = html! {
+        section class="kpis" aria-label="Headline numbers" {
+            (kpi(
+                "kpi-computers",
+                "Computers",
+                &summary.computers.to_string(),
+                "",
+                &spread(summary.by_account.len(), summary.by_region.len()),
+                "",
+            ))
+            (kpi(
+                "kpi-protected",
+                "Protected",
+                &summary.protected.to_string(),
+                "",
+                &"agent active or warning",
+                "ok",
+            ))
+            (kpi(
+                "kpi-unprotected",
+                "Unprotected",
+                &unprotected.to_string(),
+                "",
+                &html! { a href=(html::href(cx, "/unprotected")) { "See the list →" } },
+                if unprotected > 0 { "bad" } else { "ok" },
+            ))
+            (kpi("kpi-coverage", "Agent coverage", &coverage, "%", &meter(&coverage), ""))
+        }
+        "\n"
+        @if summary.computers == 0 {
+            section class="card" {
+                (empty_state(
+                    "No computers to show",
+                    if filtered {
+                        "No computers match this account and region. Clear the filters to see the whole fleet."
+                    } else {
+                        "The inventory is empty. Run `ward sync` to read the computers from the manager."
+                    },
+                ))
+            }
+            "\n"
+        } @else {
+            div class="grid" {
+                "\n"
+                (donut_card(
+                    "agent_status",
+                    "Agent status",
+                    "Status",
+                    &agent_status_slices(&summary.by_agent_status),
+                ))
+                (donut_card(
+                    "os_type",
+                    "Operating systems",
+                    "OS family",
+                    &ranked_slices(&summary.by_os_type),
+                ))
+                (donut_card(
+                    "ec2_state",
+                    "EC2 instance state",
+                    "State",
+                    &ranked_slices(&summary.by_ec2_state),
+                ))
+                (donut_card(
+                    "instance_type",
+                    "Instance types",
+                    "Type",
+                    &instance_type_slices(&summary.by_instance_type),
+                ))
+                (modules_card(summary))
+            }
+            "\n"
+        }
+    };
     page(cx, "/", "Overview", &body)
 }
 
-fn opt(text: Option<&str>) -> String {
-    match text {
-        Some(text) if !text.is_empty() => Esc(text).to_string(),
-        _ => "<span class=\"muted\">—</span>".to_owned(),
+/// Optional text, or a muted dash when it is missing or empty.
+fn opt(text: Option<&str>) -> Markup {
+    html! {
+        @match text.filter(|text| !text.is_empty()) {
+            Some(text) => (text),
+            None => span class="muted" { "—" },
+        }
     }
 }
 
 /// One action in a findings row: status badge, kind, target, detail.
-fn action_item(kind: &str, target: &str, status: &str, detail: Option<&str>) -> String {
-    format!(
-        "<li>{} <code>{}</code> <span class=\"muted\">on</span> <code>{}</code>{}</li>",
-        badge(status),
-        Esc(kind),
-        Esc(target),
-        detail
-            .filter(|detail| !detail.is_empty())
-            .map(|detail| format!("<span class=\"detail\">{}</span>", Esc(detail)))
-            .unwrap_or_default()
-    )
+fn action_item(kind: &str, target: &str, status: &str, detail: Option<&str>) -> Markup {
+    html! {
+        li {
+            (badge(status)) " " code { (kind) }
+            " " span class="muted" { "on" }
+            " " code { (target) }
+            @if let Some(detail) = detail.filter(|detail| !detail.is_empty()) {
+                span class="detail" { (detail) }
+            }
+        }
+    }
 }
 
 /// The actions a decision's JSON lists (`[{kind, target, status, detail}]`), when the ledger
 /// has none for it.
-fn json_actions(actions: &serde_json::Value) -> Vec<String> {
+fn json_actions(actions: &serde_json::Value) -> Vec<Markup> {
     let text = |value: &serde_json::Value, key: &str| {
         value
             .get(key)
@@ -432,6 +439,61 @@ fn json_actions(actions: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A decision's actions: those the ledger holds for its finding (in the order they were
+/// requested), else those its JSON lists.
+fn decision_actions(decision: &DecisionRecord, ledger: Option<&Vec<&ActionRecord>>) -> Vec<Markup> {
+    match ledger {
+        Some(records) => {
+            let mut records = records.clone();
+            records.sort_by_key(|record| record.requested_at);
+            records
+                .iter()
+                .map(|record| {
+                    action_item(
+                        &record.action,
+                        &record.target,
+                        record.status.as_str(),
+                        record.detail.as_deref(),
+                    )
+                })
+                .collect()
+        }
+        None => json_actions(&decision.actions),
+    }
+}
+
+/// One decision's row in the findings table.
+fn decision_row(cx: &Context<'_>, decision: &DecisionRecord, items: &[Markup]) -> Markup {
+    html! {
+        tr data-event=(decision.event_id) {
+            td class="nowrap" { (time_cell(Some(decision.at), cx.generated_at)) }
+            td {
+                span class="strong" { (decision.finding_type) }
+                span class="sub" { (decision.source) " · " code { (decision.event_id) } }
+            }
+            td class="nowrap" {
+                (opt(decision.instance_id.as_deref()))
+                span class="sub" { (opt(decision.account_id.as_deref())) }
+                @match decision.protected {
+                    Some(true) => span class="sub" { "protected" },
+                    Some(false) => span class="sub warn-text" { "unprotected" },
+                    None => {},
+                }
+            }
+            td { (badge(&decision.decision)) }
+            td class="reason" { (decision.reason) }
+            td class="actions-cell" {
+                ul class="actions" {
+                    @for item in items { (item) }
+                    @if items.is_empty() {
+                        li class="muted" { "none" }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /findings`: decisions (newest first) with their reason and the actions taken.
 pub fn findings(
     cx: &Context<'_>,
@@ -444,48 +506,7 @@ pub fn findings(
             .filter(|action| action.status.as_str() == status)
             .count()
     };
-    let mut body = String::from("<section class=\"kpis\" aria-label=\"Headline numbers\">");
-    body.push_str(&kpi(
-        "kpi-decisions",
-        "Decisions",
-        &decisions.len().to_string(),
-        "",
-        "findings and events decided",
-        "",
-    ));
-    body.push_str(&kpi(
-        "kpi-actions",
-        "Actions",
-        &actions.len().to_string(),
-        "",
-        "claimed in the ledger",
-        "",
-    ));
-    body.push_str(&kpi(
-        "kpi-actions-done",
-        "Done",
-        &count("done").to_string(),
-        "",
-        "accepted by the manager or AWS",
-        "ok",
-    ));
-    body.push_str(&kpi(
-        "kpi-actions-failed",
-        "Failed",
-        &count("failed").to_string(),
-        "",
-        "retried on a later delivery",
-        if count("failed") > 0 { "bad" } else { "ok" },
-    ));
-    body.push_str("</section>\n<section class=\"card\"><h2>Decisions</h2>");
-    if decisions.is_empty() {
-        body.push_str(&empty_state(
-            "No findings decided yet",
-            "Decisions appear here as ward handles GuardDuty, Inspector, Macie, Security Hub and Config events.",
-        ));
-        body.push_str("</section>\n");
-        return page(cx, "/findings", "Findings & actions", &body);
-    }
+    let failed = count("failed");
     let mut ordered: Vec<&DecisionRecord> = decisions.iter().collect();
     ordered.sort_by_key(|decision| std::cmp::Reverse(decision.at));
     let mut by_finding: BTreeMap<&str, Vec<&ActionRecord>> = BTreeMap::new();
@@ -495,59 +516,107 @@ pub fn findings(
             .or_default()
             .push(action);
     }
-    body.push_str(
-        "<div class=\"table-wrap\"><table class=\"data findings\"><thead><tr>\
-         <th scope=\"col\">Time</th><th scope=\"col\">Finding</th><th scope=\"col\">Target</th>\
-         <th scope=\"col\">Decision</th><th scope=\"col\">Reason</th><th scope=\"col\">Actions</th>\
-         </tr></thead><tbody>",
-    );
-    for decision in ordered {
-        let mut items: Vec<String> = match by_finding.get(decision.event_id.as_str()) {
-            Some(records) => {
-                let mut records = records.clone();
-                records.sort_by_key(|record| record.requested_at);
-                records
-                    .iter()
-                    .map(|record| {
-                        action_item(
-                            &record.action,
-                            &record.target,
-                            record.status.as_str(),
-                            record.detail.as_deref(),
-                        )
-                    })
-                    .collect()
-            }
-            None => json_actions(&decision.actions),
-        };
-        if items.is_empty() {
-            items.push("<li class=\"muted\">none</li>".to_owned());
+    let body = html! {
+        section class="kpis" aria-label="Headline numbers" {
+            (kpi(
+                "kpi-decisions",
+                "Decisions",
+                &decisions.len().to_string(),
+                "",
+                &"findings and events decided",
+                "",
+            ))
+            (kpi(
+                "kpi-actions",
+                "Actions",
+                &actions.len().to_string(),
+                "",
+                &"claimed in the ledger",
+                "",
+            ))
+            (kpi(
+                "kpi-actions-done",
+                "Done",
+                &count("done").to_string(),
+                "",
+                &"accepted by the manager or AWS",
+                "ok",
+            ))
+            (kpi(
+                "kpi-actions-failed",
+                "Failed",
+                &failed.to_string(),
+                "",
+                &"retried on a later delivery",
+                if failed > 0 { "bad" } else { "ok" },
+            ))
         }
-        let protected = match decision.protected {
-            Some(true) => "<span class=\"sub\">protected</span>",
-            Some(false) => "<span class=\"sub warn-text\">unprotected</span>",
-            None => "",
-        };
-        let _ = write!(
-            body,
-            "<tr data-event=\"{}\"><td class=\"nowrap\">{}</td>\
-             <td><span class=\"strong\">{}</span><span class=\"sub\">{} · <code>{}</code></span></td>\
-             <td class=\"nowrap\">{}<span class=\"sub\">{}</span>{protected}</td>\
-             <td>{}</td><td class=\"reason\">{}</td><td class=\"actions-cell\"><ul class=\"actions\">{}</ul></td></tr>",
-            Esc(&decision.event_id),
-            time_cell(Some(decision.at), cx.generated_at),
-            Esc(&decision.finding_type),
-            Esc(&decision.source),
-            Esc(&decision.event_id),
-            opt(decision.instance_id.as_deref()),
-            opt(decision.account_id.as_deref()),
-            badge(&decision.decision),
-            Esc(&decision.reason),
-            items.join("")
-        );
-    }
-    body.push_str("</tbody></table></div></section>\n");
+        "\n"
+        section class="card" {
+            h2 { "Decisions" }
+            @if ordered.is_empty() {
+                (empty_state(
+                    "No findings decided yet",
+                    "Decisions appear here as ward handles GuardDuty, Inspector, Macie, Security Hub and Config events.",
+                ))
+            } @else {
+                div class="table-wrap" {
+                    table class="data findings" {
+                        thead {
+                            tr {
+                                th scope="col" { "Time" }
+                                th scope="col" { "Finding" }
+                                th scope="col" { "Target" }
+                                th scope="col" { "Decision" }
+                                th scope="col" { "Reason" }
+                                th scope="col" { "Actions" }
+                            }
+                        }
+                        tbody {
+                            @for decision in ordered {
+                                @let ledger = by_finding.get(decision.event_id.as_str());
+                                (decision_row(cx, decision, &decision_actions(decision, ledger)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        "\n"
+    };
     page(cx, "/findings", "Findings & actions", &body)
+}
+
+/// One unprotected computer's row.
+fn computer_row(cx: &Context<'_>, computer: &Computer) -> Markup {
+    let name = computer
+        .display_name
+        .as_deref()
+        .filter(|name| !name.is_empty() && *name != computer.host_name);
+    html! {
+        tr data-computer-id=(computer.computer_id) {
+            td class="nowrap" {
+                span class="strong" { (computer.host_name) }
+                @if let Some(name) = name {
+                    span class="sub" { (name) }
+                }
+            }
+            td class="nowrap" {
+                code { (opt(computer.instance_id.as_deref())) }
+                span class="sub" { (opt(computer.instance_type.as_deref())) }
+            }
+            td class="nowrap" { (opt(computer.account_id.as_deref())) }
+            td class="nowrap" { (opt(computer.region.as_deref())) }
+            td { (opt(computer.platform.as_deref())) }
+            td class="nowrap" {
+                (badge(computer.agent_status.as_str()))
+                @if computer.agent_version.as_deref() == Some("0.0.0.0") {
+                    span class="sub" { "no agent installed" }
+                }
+            }
+            td class="nowrap" { (time_cell(computer.last_agent_communication, cx.generated_at)) }
+        }
+    }
 }
 
 /// `GET /unprotected`: the unprotected computers (the first of them, when there are many).
@@ -558,203 +627,212 @@ pub fn unprotected(
     total: usize,
 ) -> String {
     let protected = total.saturating_sub(total_unprotected);
-    let mut body = String::from("<section class=\"kpis\" aria-label=\"Headline numbers\">");
-    body.push_str(&kpi(
-        "kpi-unprotected",
-        "Unprotected",
-        &total_unprotected.to_string(),
-        "",
-        "no agent, or agent offline or in error",
-        if total_unprotected > 0 { "bad" } else { "ok" },
-    ));
-    body.push_str(&kpi(
-        "kpi-computers",
-        "Computers",
-        &total.to_string(),
-        "",
-        "in view",
-        "",
-    ));
-    body.push_str(&kpi(
-        "kpi-coverage",
-        "Agent coverage",
-        &percent(protected as u64, total as u64),
-        "%",
-        &format!(
-            "<span class=\"meter\"><span style=\"width:{}%\"></span></span>",
-            percent(protected as u64, total as u64)
-        ),
-        "",
-    ));
-    body.push_str("</section>\n<section class=\"card\"><h2>Unprotected computers</h2>");
-    if computers.is_empty() {
-        body.push_str(&empty_state(
-            if total == 0 {
-                "No computers to show"
-            } else {
-                "Every computer is protected"
-            },
-            if total == 0 {
-                "The inventory has no computers in this view."
-            } else {
-                "All computers in view have an active agent."
-            },
-        ));
-        body.push_str("</section>\n");
-        return page(cx, "/unprotected", "Unprotected", &body);
-    }
-    let _ = write!(
-        body,
-        "<p class=\"card-sub\">Showing <span id=\"shown-count\">{}</span> of {} unprotected computers</p>",
-        computers.len(),
-        total_unprotected
-    );
-    body.push_str(
-        "<div class=\"table-wrap\"><table class=\"data\"><thead><tr>\
-         <th scope=\"col\">Host</th><th scope=\"col\">Instance</th><th scope=\"col\">Account</th>\
-         <th scope=\"col\">Region</th><th scope=\"col\">Platform</th><th scope=\"col\">Agent</th>\
-         <th scope=\"col\">Last communication</th></tr></thead><tbody>",
-    );
-    for computer in computers {
-        let name = computer
-            .display_name
-            .as_deref()
-            .filter(|name| !name.is_empty() && *name != computer.host_name);
-        let _ = write!(
-            body,
-            "<tr data-computer-id=\"{}\"><td class=\"nowrap\"><span class=\"strong\">{}</span>{}</td>\
-             <td class=\"nowrap\"><code>{}</code><span class=\"sub\">{}</span></td>\
-             <td class=\"nowrap\">{}</td><td class=\"nowrap\">{}</td><td>{}</td><td class=\"nowrap\">{}{}</td>\
-             <td class=\"nowrap\">{}</td></tr>",
-            computer.computer_id,
-            Esc(&computer.host_name),
-            name.map(|name| format!("<span class=\"sub\">{}</span>", Esc(name)))
-                .unwrap_or_default(),
-            opt(computer.instance_id.as_deref()),
-            opt(computer.instance_type.as_deref()),
-            opt(computer.account_id.as_deref()),
-            opt(computer.region.as_deref()),
-            opt(computer.platform.as_deref()),
-            badge(computer.agent_status.as_str()),
-            if computer.agent_version.as_deref() == Some("0.0.0.0") {
-                "<span class=\"sub\">no agent installed</span>"
-            } else {
-                ""
-            },
-            time_cell(computer.last_agent_communication, cx.generated_at),
-        );
-    }
-    body.push_str("</tbody></table></div></section>\n");
+    let coverage = percent(protected as u64, total as u64);
+    let body = html! {
+        section class="kpis" aria-label="Headline numbers" {
+            (kpi(
+                "kpi-unprotected",
+                "Unprotected",
+                &total_unprotected.to_string(),
+                "",
+                &"no agent, or agent offline or in error",
+                if total_unprotected > 0 { "bad" } else { "ok" },
+            ))
+            (kpi("kpi-computers", "Computers", &total.to_string(), "", &"in view", ""))
+            (kpi("kpi-coverage", "Agent coverage", &coverage, "%", &meter(&coverage), ""))
+        }
+        "\n"
+        section class="card" {
+            h2 { "Unprotected computers" }
+            @if computers.is_empty() {
+                @if total == 0 {
+                    (empty_state(
+                        "No computers to show",
+                        "The inventory has no computers in this view.",
+                    ))
+                } @else {
+                    (empty_state(
+                        "Every computer is protected",
+                        "All computers in view have an active agent.",
+                    ))
+                }
+            } @else {
+                p class="card-sub" {
+                    "Showing " span id="shown-count" { (computers.len()) }
+                    " of " (total_unprotected) " unprotected computers"
+                }
+                div class="table-wrap" {
+                    table class="data" {
+                        thead {
+                            tr {
+                                th scope="col" { "Host" }
+                                th scope="col" { "Instance" }
+                                th scope="col" { "Account" }
+                                th scope="col" { "Region" }
+                                th scope="col" { "Platform" }
+                                th scope="col" { "Agent" }
+                                th scope="col" { "Last communication" }
+                            }
+                        }
+                        tbody {
+                            @for computer in computers {
+                                (computer_row(cx, computer))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        "\n"
+    };
     page(cx, "/unprotected", "Unprotected", &body)
+}
+
+/// A run's files: the one file's name (the whole path as its title), or a list to unfold.
+fn run_files(files: &[String]) -> Markup {
+    html! {
+        @match files {
+            [] => span class="muted" { "none" },
+            [one] => code title=(one) { (file_name(one)) },
+            many => details {
+                summary { (many.len()) " files" }
+                ul class="files" {
+                    @for file in many {
+                        li { code title=(file) { (file_name(file)) } }
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// One run's row in the recent runs table.
+fn run_row(cx: &Context<'_>, run: &FlowRun) -> Markup {
+    let duration = run
+        .finished_at
+        .map(|end| {
+            format!(
+                "{:.1} s",
+                end.saturating_sub(run.started_at) as f64 / 1000.0
+            )
+        })
+        .unwrap_or_else(|| "—".to_owned());
+    html! {
+        tr data-execution-id=(run.execution_id) {
+            td class="nowrap" { (time_cell(Some(run.started_at), cx.generated_at)) }
+            td class="strong nowrap" { (run.flow) }
+            td { (badge(run.status.as_str())) }
+            td class="num" { (duration) }
+            td class="num" data-key="records_read" { (run.records_read) }
+            td class="num" data-key="records_written" { (run.records_written) }
+            td class="num" { (run.records_filtered) }
+            td class="num" { (run.records_invalid) }
+            td class="num nowrap" data-bytes=(run.bytes_written) {
+                (html::bytes(run.bytes_written))
+            }
+            td class="files-cell" { (run_files(&run.files)) }
+            td class="reason" {
+                @if let Some(error) = &run.error {
+                    span class="bad-text" { (error) }
+                } @else {
+                    span class="muted" { "—" }
+                }
+            }
+        }
+    }
+}
+
+/// One configured flow's row, with its latest run if it has one.
+fn flow_row(cx: &Context<'_>, flow: &FlowInfo, last: Option<&FlowRun>) -> Markup {
+    html! {
+        tr data-flow=(flow.name) {
+            td class="strong nowrap" { (flow.name) }
+            td { code { (flow.source) } }
+            td { (flow.trigger) }
+            td class="break" { code { (flow.destination) } }
+            td class="nowrap" {
+                @if let Some(last) = last {
+                    (badge(last.status.as_str())) " "
+                    (time_cell(Some(last.started_at), cx.generated_at))
+                } @else {
+                    span class="muted" { "never run" }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /flows`: the configured flows and their recent runs.
 pub fn flows(cx: &Context<'_>, flows: &[FlowInfo], runs: &[FlowRun]) -> String {
     let mut ordered: Vec<&FlowRun> = runs.iter().collect();
     ordered.sort_by_key(|run| std::cmp::Reverse(run.started_at));
-    let mut body = String::from("<section class=\"card\"><h2>Flows</h2>");
-    if flows.is_empty() {
-        body.push_str(&empty_state(
-            "No flows configured",
-            "Add a `[[flows]]` table to `ward.toml` to export computers, findings or actions to S3 or a directory.",
-        ));
-    } else {
-        body.push_str(
-            "<div class=\"table-wrap\"><table class=\"data\"><thead><tr><th scope=\"col\">Flow</th>\
-             <th scope=\"col\">Source</th><th scope=\"col\">Trigger</th><th scope=\"col\">Destination</th>\
-             <th scope=\"col\">Last run</th></tr></thead><tbody>",
-        );
-        for flow in flows {
-            let last = ordered.iter().find(|run| run.flow == flow.name);
-            let _ = write!(
-                body,
-                "<tr data-flow=\"{}\"><td class=\"strong nowrap\">{}</td><td><code>{}</code></td><td>{}</td>\
-                 <td class=\"break\"><code>{}</code></td><td class=\"nowrap\">{}</td></tr>",
-                Esc(&flow.name),
-                Esc(&flow.name),
-                Esc(&flow.source),
-                Esc(&flow.trigger),
-                Esc(&flow.destination),
-                last.map(|run| format!(
-                    "{} {}",
-                    badge(run.status.as_str()),
-                    time_cell(Some(run.started_at), cx.generated_at)
+    let body = html! {
+        section class="card" {
+            h2 { "Flows" }
+            @if flows.is_empty() {
+                (empty_state(
+                    "No flows configured",
+                    "Add a `[[flows]]` table to `ward.toml` to export computers, findings or actions to S3 or a directory.",
                 ))
-                .unwrap_or_else(|| "<span class=\"muted\">never run</span>".to_owned()),
-            );
+            } @else {
+                div class="table-wrap" {
+                    table class="data" {
+                        thead {
+                            tr {
+                                th scope="col" { "Flow" }
+                                th scope="col" { "Source" }
+                                th scope="col" { "Trigger" }
+                                th scope="col" { "Destination" }
+                                th scope="col" { "Last run" }
+                            }
+                        }
+                        tbody {
+                            @for flow in flows {
+                                @let last = ordered.iter().find(|run| run.flow == flow.name);
+                                (flow_row(cx, flow, last.copied()))
+                            }
+                        }
+                    }
+                }
+            }
         }
-        body.push_str("</tbody></table></div>");
-    }
-    body.push_str("</section>\n<section class=\"card\"><h2>Recent runs</h2>");
-    if ordered.is_empty() {
-        body.push_str(&empty_state(
-            "No runs yet",
-            "Runs appear here after `ward flow run NAME` or a scheduled trigger.",
-        ));
-        body.push_str("</section>\n");
-        return page(cx, "/flows", "Flow runs", &body);
-    }
-    body.push_str(
-        "<div class=\"table-wrap\"><table class=\"data runs\"><thead><tr><th scope=\"col\">Started</th>\
-         <th scope=\"col\">Flow</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"num\">Duration</th>\
-         <th scope=\"col\" class=\"num\">Read</th><th scope=\"col\" class=\"num\">Written</th>\
-         <th scope=\"col\" class=\"num\">Filtered</th><th scope=\"col\" class=\"num\">Invalid</th>\
-         <th scope=\"col\" class=\"num\">Bytes</th><th scope=\"col\">Files</th><th scope=\"col\">Error</th>\
-         </tr></thead><tbody>",
-    );
-    for run in ordered {
-        let duration = run
-            .finished_at
-            .map(|end| {
-                format!(
-                    "{:.1} s",
-                    end.saturating_sub(run.started_at) as f64 / 1000.0
-                )
-            })
-            .unwrap_or_else(|| "—".to_owned());
-        let files = match run.files.as_slice() {
-            [] => "<span class=\"muted\">none</span>".to_owned(),
-            [one] => format!(
-                "<code title=\"{}\">{}</code>",
-                Esc(one),
-                Esc(file_name(one))
-            ),
-            many => format!(
-                "<details><summary>{} files</summary><ul class=\"files\">{}</ul></details>",
-                many.len(),
-                many.iter()
-                    .map(|file| format!(
-                        "<li><code title=\"{}\">{}</code></li>",
-                        Esc(file),
-                        Esc(file_name(file))
-                    ))
-                    .collect::<String>()
-            ),
-        };
-        let _ = write!(
-            body,
-            "<tr data-execution-id=\"{}\"><td class=\"nowrap\">{}</td><td class=\"strong nowrap\">{}</td>\
-             <td>{}</td><td class=\"num\">{duration}</td>\
-             <td class=\"num\" data-key=\"records_read\">{}</td><td class=\"num\" data-key=\"records_written\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num nowrap\" data-bytes=\"{}\">{}</td>\
-             <td class=\"files-cell\">{files}</td><td class=\"reason\">{}</td></tr>",
-            Esc(&run.execution_id),
-            time_cell(Some(run.started_at), cx.generated_at),
-            Esc(&run.flow),
-            badge(run.status.as_str()),
-            run.records_read,
-            run.records_written,
-            run.records_filtered,
-            run.records_invalid,
-            run.bytes_written,
-            html::bytes(run.bytes_written),
-            run.error
-                .as_deref()
-                .map(|error| format!("<span class=\"bad-text\">{}</span>", Esc(error)))
-                .unwrap_or_else(|| "<span class=\"muted\">—</span>".to_owned()),
-        );
-    }
-    body.push_str("</tbody></table></div></section>\n");
+        "\n"
+        section class="card" {
+            h2 { "Recent runs" }
+            @if ordered.is_empty() {
+                (empty_state(
+                    "No runs yet",
+                    "Runs appear here after `ward flow run NAME` or a scheduled trigger.",
+                ))
+            } @else {
+                div class="table-wrap" {
+                    table class="data runs" {
+                        thead {
+                            tr {
+                                th scope="col" { "Started" }
+                                th scope="col" { "Flow" }
+                                th scope="col" { "Status" }
+                                th scope="col" class="num" { "Duration" }
+                                th scope="col" class="num" { "Read" }
+                                th scope="col" class="num" { "Written" }
+                                th scope="col" class="num" { "Filtered" }
+                                th scope="col" class="num" { "Invalid" }
+                                th scope="col" class="num" { "Bytes" }
+                                th scope="col" { "Files" }
+                                th scope="col" { "Error" }
+                            }
+                        }
+                        tbody {
+                            @for run in &ordered {
+                                (run_row(cx, run))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        "\n"
+    };
     page(cx, "/flows", "Flow runs", &body)
 }
 
@@ -769,13 +847,17 @@ fn file_name(path: &str) -> &str {
 
 /// A page for what does not exist (`what`: "computer 12", "page /nope").
 pub fn not_found(cx: &Context<'_>, what: &str) -> String {
-    let body = format!(
-        "<section class=\"card\">{}<p class=\"center\"><a class=\"button\" href=\"{}\">Back to the overview</a></p></section>\n",
-        empty_state(
-            "Not found",
-            &format!("There is no {what} here. It may have been removed since the last sync.")
-        ),
-        html::href(cx, "/")
-    );
+    let body = html! {
+        section class="card" {
+            (empty_state(
+                "Not found",
+                &format!("There is no {what} here. It may have been removed since the last sync."),
+            ))
+            p class="center" {
+                a class="button" href=(html::href(cx, "/")) { "Back to the overview" }
+            }
+        }
+        "\n"
+    };
     page(cx, "", "Not found", &body)
 }
