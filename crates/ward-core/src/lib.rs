@@ -5,7 +5,6 @@
 //! `xtask`). Adapters live in their own crates.
 
 pub mod bucket_policy;
-pub mod calendar;
 pub mod ids;
 pub mod inventory;
 pub mod ledger;

@@ -3,11 +3,16 @@
 //! `Wed Sep 04 16:59:44.356 UTC 2024` and the console-style `Dec 3, 2021, 6:02:30 PM`.
 //!
 //! Everything is normalised to a UTC instant with millisecond precision, printed as RFC 3339.
-//! No date-time library: the civil-date arithmetic is a few lines (Howard Hinnant's algorithms).
+//! Parsing, printing and the calendar are `jiff`'s (RFC 3339 through its ISO 8601 parser, the
+//! other renderings through `strtime`); an instant is the UTC civil date and time that many
+//! milliseconds after 1970-01-01T00:00, which covers the years 1 to 9999 whole.
 
+use jiff::SignedDuration;
+use jiff::civil::DateTime;
+use jiff::fmt::strtime;
+use jiff::fmt::temporal::Pieces;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use ward_core::calendar::{civil_from_days, days_from_civil, days_in_month};
 
 /// A UTC instant with millisecond precision, between the years 0001 and 9999.
 ///
@@ -21,6 +26,9 @@ pub struct Timestamp {
 /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in Unix milliseconds.
 const MIN_MILLIS: i64 = -62_135_596_800_000;
 const MAX_MILLIS: i64 = 253_402_300_799_999;
+
+/// 1970-01-01T00:00, Unix millisecond 0.
+const EPOCH: DateTime = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
 
 /// Numbers at or above this magnitude are epoch milliseconds, below it epoch seconds
 /// (1e11 seconds is the year 5138; 1e11 milliseconds is March 1973).
@@ -60,10 +68,11 @@ impl Timestamp {
 
     /// Parses any of the formats AWS uses; `None` when the text is none of them.
     ///
-    /// Accepted: RFC 3339 / ISO 8601 (`T` or a space between date and time, any number of
-    /// fraction digits, `Z` or a `±HH:MM`/`±HHMM`/`±HH` offset, no offset meaning UTC); an epoch
-    /// number written as text; `Wed Sep 04 16:59:44.356 UTC 2024` (zone UTC, GMT or Z); and
-    /// `Dec 3, 2021, 6:02:30 PM` (read as UTC, optionally followed by UTC or GMT).
+    /// Accepted: RFC 3339 / ISO 8601 (`T` or a space between date and time, up to nine fraction
+    /// digits after `.` or `,`, `Z` or a `±HH:MM`/`±HHMM`/`±HH` offset, no offset meaning UTC);
+    /// an epoch number written as text; `Wed Sep 04 16:59:44.356 UTC 2024` (zone UTC, GMT or
+    /// Z); and `Dec 3, 2021, 6:02:30 PM` (read as UTC, optionally followed by UTC or GMT).
+    /// A leap second (`:60`) is read as the last millisecond before the next minute.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let first = *text.as_bytes().first()?;
@@ -75,26 +84,23 @@ impl Timestamp {
         }
         parse_java_date(text).or_else(|| parse_console_date(text))
     }
+
+    /// The UTC date and time.
+    fn civil(self) -> Option<DateTime> {
+        EPOCH
+            .checked_add(SignedDuration::from_millis(self.unix_millis))
+            .ok()
+    }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.unix_millis.div_euclid(86_400_000);
-        let millis_of_day = self.unix_millis.rem_euclid(86_400_000);
-        let (year, month, day) = civil_from_days(days);
-        let seconds_of_day = millis_of_day / 1000;
-        let millis = millis_of_day % 1000;
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            seconds_of_day / 3600,
-            seconds_of_day / 60 % 60,
-            seconds_of_day % 60
-        )?;
-        if millis != 0 {
-            write!(f, ".{millis:03}")?;
+        match self.civil() {
+            Some(civil) if self.unix_millis % 1000 == 0 => write!(f, "{civil:.0}Z"),
+            Some(civil) => write!(f, "{civil:.3}Z"),
+            // Years 1..=9999 are all in jiff's range.
+            None => write!(f, "{}", self.unix_millis),
         }
-        f.write_str("Z")
     }
 }
 
@@ -112,173 +118,46 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-/// A validated civil date and time (UTC) plus an offset in minutes, to an instant.
-fn instant(
-    (year, month, day): (i64, u32, u32),
-    (hour, minute, second, millis): (u32, u32, u32, u32),
-    offset_minutes: i64,
-) -> Option<Timestamp> {
-    if !(1..=9999).contains(&year)
-        || !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-        || millis > 999
-    {
+/// A UTC date and time (years 1..=9999) less an offset, to an instant. `leap_second`: the text
+/// said `:60`, which jiff reads as `:59`; it is the last millisecond of that second.
+fn instant(civil: DateTime, offset_seconds: i64, leap_second: bool) -> Option<Timestamp> {
+    if civil.year() < 1 {
         return None;
     }
-    // A leap second (`:60`) is read as the last millisecond before the next minute.
-    let (second, millis) = if second == 60 {
-        (59, 999)
-    } else {
-        (second, millis)
-    };
-    let seconds = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour) * 3600
-        + i64::from(minute) * 60
-        + i64::from(second)
-        - offset_minutes * 60;
-    Timestamp::from_unix_millis(seconds * 1000 + i64::from(millis))
-}
-
-/// A small cursor over ASCII text.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            bytes: text.as_bytes(),
-            at: 0,
-        }
+    let since = civil.duration_since(EPOCH);
+    let mut millis = since.as_secs() * 1000 + i64::from(since.subsec_nanos().div_euclid(1_000_000));
+    if leap_second {
+        millis = millis - millis.rem_euclid(1000) + 999;
     }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
-    }
-
-    fn eat(&mut self, byte: u8) -> bool {
-        if self.peek() == Some(byte) {
-            self.at += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Exactly `count` digits.
-    fn digits(&mut self, count: usize) -> Option<u32> {
-        let slice = self.bytes.get(self.at..self.at + count)?;
-        let mut value = 0u32;
-        for &byte in slice {
-            if !byte.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + u32::from(byte - b'0');
-        }
-        self.at += count;
-        Some(value)
-    }
-
-    /// One or two digits.
-    fn short_number(&mut self) -> Option<u32> {
-        let first = self.digits(1)?;
-        match self.digits(1) {
-            Some(second) => Some(first * 10 + second),
-            None => Some(first),
-        }
-    }
-
-    /// Fraction digits after a `.` or `,`, as milliseconds (truncated).
-    fn fraction_millis(&mut self) -> Option<u32> {
-        let start = self.at;
-        while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
-            self.at += 1;
-        }
-        let digits = &self.bytes[start..self.at];
-        if digits.is_empty() {
-            return None;
-        }
-        let mut millis = 0u32;
-        for index in 0..3 {
-            millis = millis * 10 + digits.get(index).map_or(0, |byte| u32::from(byte - b'0'));
-        }
-        Some(millis)
-    }
-
-    fn done(&self) -> bool {
-        self.at == self.bytes.len()
-    }
-}
-
-/// `HH:MM[:SS][.fff]`.
-fn clock(cursor: &mut Cursor<'_>, two_digit_hour: bool) -> Option<(u32, u32, u32, u32)> {
-    let hour = if two_digit_hour {
-        cursor.digits(2)?
-    } else {
-        cursor.short_number()?
-    };
-    if !cursor.eat(b':') {
-        return None;
-    }
-    let minute = cursor.digits(2)?;
-    let mut second = 0;
-    let mut millis = 0;
-    if cursor.eat(b':') {
-        second = cursor.digits(2)?;
-        if cursor.eat(b'.') || cursor.eat(b',') {
-            millis = cursor.fraction_millis()?;
-        }
-    }
-    Some((hour, minute, second, millis))
+    Timestamp::from_unix_millis(millis - offset_seconds * 1000)
 }
 
 fn parse_rfc3339(text: &str) -> Option<Timestamp> {
-    let mut cursor = Cursor::new(text);
-    let year = i64::from(cursor.digits(4)?);
-    if !cursor.eat(b'-') {
+    let bytes = text.as_bytes();
+    // `YYYY-MM-DD`, `T`, `t` or a space, `hh:mm`: jiff reads more of ISO 8601 and RFC 9557
+    // (basic format, week dates, a bare date or hour, signed six-digit years, `[…]`
+    // annotations), which is not what AWS sends.
+    let shaped = bytes.len() >= 16
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && matches!(bytes[10], b'T' | b't' | b' ')
+        && bytes[13] == b':'
+        && bytes.last() != Some(&b']');
+    if !shaped {
         return None;
     }
-    let month = cursor.digits(2)?;
-    if !cursor.eat(b'-') {
+    let pieces = Pieces::parse(text).ok()?;
+    let offset_seconds = pieces
+        .offset()
+        .map_or(0, |offset| offset.to_numeric_offset().seconds());
+    // RFC 3339 offsets are whole minutes, under a day (jiff takes seconds and up to 25:59:59).
+    if offset_seconds % 60 != 0 || offset_seconds.abs() >= 24 * 3600 {
         return None;
     }
-    let day = cursor.digits(2)?;
-    if !(cursor.eat(b'T') || cursor.eat(b't') || cursor.eat(b' ')) {
-        return None;
-    }
-    let time = clock(&mut cursor, true)?;
-    let offset_minutes = match cursor.peek() {
-        None => 0,
-        Some(b'Z' | b'z') => {
-            cursor.at += 1;
-            0
-        }
-        Some(sign @ (b'+' | b'-')) => {
-            cursor.at += 1;
-            let hours = i64::from(cursor.digits(2)?);
-            cursor.eat(b':');
-            let minutes = if cursor.done() {
-                0
-            } else {
-                i64::from(cursor.digits(2)?)
-            };
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            let offset = hours * 60 + minutes;
-            if sign == b'-' { -offset } else { offset }
-        }
-        Some(_) => return None,
-    };
-    if !cursor.done() {
-        return None;
-    }
-    instant((year, month, day), time, offset_minutes)
+    let civil = pieces.date().to_datetime(pieces.time()?);
+    let leap_second = bytes.get(16) == Some(&b':') && bytes.get(17..19) == Some(b"60");
+    instant(civil, i64::from(offset_seconds), leap_second)
 }
 
 /// `1510782186000`, `1510782186`, `1510782186.5` written as text.
@@ -296,7 +175,9 @@ fn parse_epoch_text(text: &str) -> Option<Timestamp> {
     Timestamp::from_epoch_number(text.parse().ok()?)
 }
 
-fn month_number(name: &str) -> Option<u32> {
+/// A month's name as `%b` reads it: any prefix of three letters or more of its English name,
+/// in any case (`Sep`, `Sept`, `SEPTEMBER`), shortened to three letters.
+fn month_abbreviation(name: &str) -> Option<&str> {
     const MONTHS: [&str; 12] = [
         "january",
         "february",
@@ -311,14 +192,15 @@ fn month_number(name: &str) -> Option<u32> {
         "november",
         "december",
     ];
-    if name.len() < 3 || !name.is_ascii() {
-        return None;
-    }
-    let lower = name.to_ascii_lowercase();
+    let abbreviation = name.get(..3)?;
     MONTHS
         .iter()
-        .position(|month| month.starts_with(&lower))
-        .map(|index| index as u32 + 1)
+        .any(|month| {
+            month
+                .get(..name.len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(name))
+        })
+        .then_some(abbreviation)
 }
 
 fn is_utc_zone(zone: &str) -> bool {
@@ -326,6 +208,56 @@ fn is_utc_zone(zone: &str) -> bool {
         zone.to_ascii_uppercase().as_str(),
         "UTC" | "GMT" | "Z" | "+0000" | "+00:00" | "UTC+0" | "GMT+0"
     )
+}
+
+/// Reads `month day year time [AM|PM]` (words already checked for shape) with `strtime`; the
+/// time is `h:mm`, or `h:mm:ss` with an optional fraction after `.` or `,`.
+fn civil_from_words(
+    [month, day, year, time]: [&str; 4],
+    meridiem: Option<&str>,
+) -> Option<Timestamp> {
+    let month = month_abbreviation(month)?;
+    // `%Y` would take a sign or fewer digits; `%d` and `%H` take one or two digits.
+    if year.len() != 4 || !year.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    // Minutes and seconds have two digits (`%M` and `%S` take one too).
+    let mut fields = time.split(':').skip(1);
+    let two_digits = |field: &str| {
+        field
+            .get(..2)
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let minute = fields.next()?;
+    let second = fields.next();
+    if minute.len() != 2
+        || !two_digits(minute)
+        || fields.next().is_some()
+        || second.is_some_and(|second| {
+            !two_digits(second) || !matches!(second.as_bytes().get(2), None | Some(b'.' | b','))
+        })
+    {
+        return None;
+    }
+    let with_seconds = second.is_some();
+    let clock = time.replacen(',', ".", 1);
+    let format = match (with_seconds, meridiem.is_some()) {
+        (true, false) => "%b %d %Y %H:%M:%S%.f",
+        (false, false) => "%b %d %Y %H:%M",
+        (true, true) => "%b %d %Y %I:%M:%S%.f %p",
+        (false, true) => "%b %d %Y %I:%M %p",
+    };
+    let mut input = format!("{month} {day} {year} {clock}");
+    if let Some(meridiem) = meridiem {
+        input.push(' ');
+        input.push_str(meridiem);
+    }
+    let civil = strtime::parse(format, &input).ok()?.to_datetime().ok()?;
+    let leap_second = clock
+        .split(':')
+        .nth(2)
+        .is_some_and(|seconds| seconds.starts_with("60"));
+    instant(civil, 0, leap_second)
 }
 
 /// Inspector's Java-style `Wed Sep 04 16:59:44.356 UTC 2024` (day-of-week optional).
@@ -344,17 +276,7 @@ fn parse_java_date(text: &str) -> Option<Timestamp> {
     if !is_utc_zone(zone) {
         return None;
     }
-    let month = month_number(month)?;
-    let mut day_cursor = Cursor::new(day);
-    let day = day_cursor.short_number()?;
-    let mut time_cursor = Cursor::new(time);
-    let time = clock(&mut time_cursor, false)?;
-    let mut year_cursor = Cursor::new(year);
-    let year = i64::from(year_cursor.digits(4)?);
-    if !(day_cursor.done() && time_cursor.done() && year_cursor.done()) {
-        return None;
-    }
-    instant((year, month, day), time, 0)
+    civil_from_words([month, day, year, time], None)
 }
 
 /// The console-style `Dec 3, 2021, 6:02:30 PM` (read as UTC; a trailing UTC/GMT is allowed).
@@ -370,23 +292,7 @@ fn parse_console_date(text: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    let month = month_number(month)?;
-    let mut day_cursor = Cursor::new(day);
-    let day = day_cursor.short_number()?;
-    let mut year_cursor = Cursor::new(year);
-    let year = i64::from(year_cursor.digits(4)?);
-    let mut time_cursor = Cursor::new(time);
-    let (hour, minute, second, millis) = clock(&mut time_cursor, false)?;
-    if !(day_cursor.done() && year_cursor.done() && time_cursor.done() && (1..=12).contains(&hour))
-    {
-        return None;
-    }
-    let hour = match meridiem.to_ascii_uppercase().as_str() {
-        "AM" => hour % 12,
-        "PM" => hour % 12 + 12,
-        _ => return None,
-    };
-    instant((year, month, day), (hour, minute, second, millis), 0)
+    civil_from_words([month, day, year, time], Some(meridiem))
 }
 
 #[cfg(test)]
@@ -497,8 +403,134 @@ mod tests {
     #[test]
     fn civil_round_trip() {
         for days in [-719_162, -1, 0, 1, 11_016, 19_970, 2_932_896] {
-            let (year, month, day) = civil_from_days(days);
-            assert_eq!(days_from_civil(year, month, day), days);
+            let timestamp = Timestamp::from_unix_millis(days * 86_400_000).expect("in range");
+            assert_eq!(Timestamp::parse(&timestamp.to_string()), Some(timestamp));
+        }
+        assert_eq!(
+            Timestamp::from_unix_millis(-719_162 * 86_400_000).map(|t| t.to_string()),
+            Some("0001-01-01T00:00:00Z".to_owned())
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(2_932_896 * 86_400_000).map(|t| t.to_string()),
+            Some("9999-12-31T00:00:00Z".to_owned())
+        );
+    }
+
+    #[test]
+    fn leap_years() {
+        for (text, expected) in [
+            ("2024-02-29T12:00:00Z", Some("2024-02-29T12:00:00Z")),
+            ("2000-02-29T12:00:00Z", Some("2000-02-29T12:00:00Z")),
+            ("2023-02-29T12:00:00Z", None),
+            ("1900-02-29T12:00:00Z", None),
+            (
+                "Thu Feb 29 12:00:00.000 UTC 2024",
+                Some("2024-02-29T12:00:00Z"),
+            ),
+            ("Wed Feb 29 12:00:00.000 UTC 2023", None),
+            ("Feb 29, 2024, 1:00:00 PM", Some("2024-02-29T13:00:00Z")),
+            ("Feb 29, 2100, 1:00:00 PM", None),
+            // An offset carries the instant into (or out of) a leap day.
+            ("2024-03-01T01:00:00+02:00", Some("2024-02-29T23:00:00Z")),
+            ("2023-03-01T01:00:00+02:00", Some("2023-02-28T23:00:00Z")),
+        ] {
+            assert_eq!(rendered(text).as_deref(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fractions_offsets_and_clocks() {
+        for (text, expected) in [
+            ("2024-09-04T16:59:44.5Z", "2024-09-04T16:59:44.500Z"),
+            ("2024-09-04T16:59:44,25Z", "2024-09-04T16:59:44.250Z"),
+            ("2024-09-04T16:59:44.999999999Z", "2024-09-04T16:59:44.999Z"),
+            ("1969-12-31T23:59:59.9999Z", "1969-12-31T23:59:59.999Z"),
+            ("2024-09-04T22:29:44+05:30", "2024-09-04T16:59:44Z"),
+            ("2024-09-04T22:29:44+0530", "2024-09-04T16:59:44Z"),
+            ("2024-09-04T07:29:44-09:30", "2024-09-04T16:59:44Z"),
+            ("2024-09-04T21:59:44+05", "2024-09-04T16:59:44Z"),
+            ("2024-09-04T16:59:44-00:00", "2024-09-04T16:59:44Z"),
+            ("2024-09-04t16:59:44z", "2024-09-04T16:59:44Z"),
+            ("2024-09-04T16:59", "2024-09-04T16:59:00Z"),
+            ("Wed Sep 4 6:59:44,5 GMT 2024", "2024-09-04T06:59:44.500Z"),
+            ("Sept 04 16:59 UTC 2024", "2024-09-04T16:59:00Z"),
+            ("september 04 16:59:44 Z 2024", "2024-09-04T16:59:44Z"),
+            ("Dec 3, 2021, 6:02 pm UTC", "2021-12-03T18:02:00Z"),
+            ("Wed Sep 04 16:59:60 UTC 2024", "2024-09-04T16:59:59.999Z"),
+        ] {
+            assert_eq!(rendered(text).as_deref(), Some(expected), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_and_odd_shapes_are_none() {
+        for text in [
+            "0000-12-31T23:59:59Z",
+            "0000-12-31T23:30:00-01:00",
+            "0001-01-01T00:00:00+00:01",
+            "9999-12-31T23:59:59.999-00:01",
+            "10000-01-01T00:00:00Z",
+            "+002024-09-04T16:59:44Z",
+            "2024-09-04T16:59:44+24:00",
+            "2024-09-04T16:59:44+05:30:15",
+            "2024-09-04T16:59:44Z[UTC]",
+            "2024-09-04T16Z",
+            "20240904T165944Z",
+            "2024-W36-3",
+            "2024-09-04T16:59:44.1234567891Z",
+            "1e400",
+            "-99999999999999999",
+            "Sep 04 16:59:44 UTC 24",
+            "Sep 04 16:59:44 UTC -2024",
+            "Sep 04 16:5:44 UTC 2024",
+            "Sep 04 16:59:4 UTC 2024",
+            "Se 04 16:59:44 UTC 2024",
+            "Septembers 04 16:59:44 UTC 2024",
+            "Sep 32 16:59:44 UTC 2024",
+            "Dec 3, 2021, 0:02:30 AM",
+            "Dec 3, 2021, 6:02:30 XM",
+        ] {
+            assert_eq!(Timestamp::parse(text), None, "{text:?}");
+        }
+        assert_eq!(Timestamp::from_unix_millis(MAX_MILLIS + 1), None);
+        assert_eq!(Timestamp::from_unix_millis(MIN_MILLIS - 1), None);
+        assert_eq!(
+            Timestamp::from_unix_millis(MAX_MILLIS).map(|t| t.to_string()),
+            Some("9999-12-31T23:59:59.999Z".to_owned())
+        );
+    }
+
+    #[test]
+    fn sixteen_characters_without_seconds_do_not_panic() {
+        for text in [
+            "2024-09-04T16:59",
+            "2024-09-04T16:5",
+            "2024-09-04T16:",
+            "2024-09-04T1",
+        ] {
+            let _ = Timestamp::parse(text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,40}") {
+            let _ = Timestamp::parse(&text);
+        }
+
+        #[test]
+        fn shaped_text_never_panics(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9:.,+Zz-]{0,24}",
+            words in "[A-Za-z]{0,9} [0-9]{1,3},? [0-9:.,]{0,14} [A-Za-z0-9+:]{0,6} [0-9]{0,5}",
+        ) {
+            let _ = Timestamp::parse(&text);
+            let _ = Timestamp::parse(&words);
+        }
+
+        #[test]
+        fn display_then_parse(millis in MIN_MILLIS..=MAX_MILLIS) {
+            let timestamp = Timestamp::from_unix_millis(millis).expect("in range");
+            proptest::prop_assert_eq!(Timestamp::parse(&timestamp.to_string()), Some(timestamp));
         }
     }
 

@@ -32,7 +32,6 @@
 //! name, the task's index and the field, before any record moves.
 
 use crate::schedule::ScheduleExpression;
-use crate::time::civil_from_days;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -309,18 +308,18 @@ impl Destination {
 }
 
 fn date_parts(format: PrefixFormat, millis: i64) -> Vec<String> {
-    let days = millis.div_euclid(crate::time::DAY_MS);
-    let in_day = millis.rem_euclid(crate::time::DAY_MS);
-    let (year, month, day) = civil_from_days(days);
+    // No run starts outside the years -9999 to 9999; take the nearer end if one claims to.
+    let at = crate::time::utc_datetime(millis).unwrap_or(if millis < 0 {
+        jiff::civil::DateTime::MIN
+    } else {
+        jiff::civil::DateTime::MAX
+    });
     let all = [
-        format!("{year:04}"),
-        format!("{month:02}"),
-        format!("{day:02}"),
-        format!("{:02}", in_day / crate::time::HOUR_MS),
-        format!(
-            "{:02}",
-            in_day % crate::time::HOUR_MS / crate::time::MINUTE_MS
-        ),
+        format!("{:04}", at.year()),
+        format!("{:02}", at.month()),
+        format!("{:02}", at.day()),
+        format!("{:02}", at.hour()),
+        format!("{:02}", at.minute()),
     ];
     let count = match format {
         PrefixFormat::Year => 1,

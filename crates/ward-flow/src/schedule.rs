@@ -10,9 +10,8 @@
 //! [`ScheduleExpression::next_after`] gives the first run strictly after an instant; times are
 //! epoch milliseconds. A `rate` counts from an anchor (the schedule's start time, or the epoch).
 
-use crate::time::{
-    DAY_MS, HOUR_MS, MINUTE_MS, civil_from_days, days_from_civil, days_in_month, weekday,
-};
+use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, epoch_millis, utc_datetime};
+use jiff::civil::{Date, Time, Weekday};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -42,6 +41,8 @@ pub struct ScheduleError {
 
 const FIRST_YEAR: i64 = 1970;
 const LAST_YEAR: i64 = 2199;
+/// The last day a cron can run on.
+const LAST_DAY: Date = jiff::civil::date(2199, 12, 31);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Cron {
@@ -124,7 +125,7 @@ impl ScheduleExpression {
                 if after_ms < anchor_ms {
                     return Some(anchor_ms);
                 }
-                let periods = (after_ms - anchor_ms) / period_ms + 1;
+                let periods = after_ms.checked_sub(anchor_ms)? / period_ms + 1;
                 anchor_ms.checked_add(periods.checked_mul(*period_ms)?)
             }
             Kind::Cron(cron) => cron.next_after(after_ms),
@@ -359,14 +360,23 @@ fn parse_dow(field: &str) -> Result<DaysOfWeek, String> {
     Ok(days)
 }
 
+/// 0 = Sunday … 6 = Saturday, as the day-of-week bits count.
+fn sunday_zero(weekday: Weekday) -> u32 {
+    u32::from(weekday.to_sunday_zero_offset().unsigned_abs())
+}
+
 impl Cron {
-    fn day_matches(&self, year: i64, month: u32, day: u32, day_number: i64) -> bool {
-        let length = days_in_month(year, month);
+    fn day_matches(&self, date: Date) -> bool {
+        let day = u32::from(date.day().unsigned_abs());
+        let length = u32::from(date.days_in_month().unsigned_abs());
         if let Some(dom) = &self.days_of_month {
+            // The weekday nearest day `target` of this month, without leaving the month.
             let nearest = |target: u32| -> u32 {
                 let target = target.min(length);
-                let target_day = day_number - i64::from(day) + i64::from(target);
-                match weekday(target_day) {
+                let target_weekday = date
+                    .weekday()
+                    .wrapping_add(i64::from(target) - i64::from(day));
+                match sunday_zero(target_weekday) {
                     6 if target == 1 => target + 2,
                     6 => target - 1,
                     0 if target == length => target - 2,
@@ -382,7 +392,7 @@ impl Cron {
                     .iter()
                     .any(|target| day == nearest(*target))
         } else if let Some(dow) = &self.days_of_week {
-            let today = weekday(day_number);
+            let today = sunday_zero(date.weekday());
             dow.days & (1 << today) != 0
                 || dow
                     .nth
@@ -394,37 +404,41 @@ impl Cron {
         }
     }
 
+    fn runs_in_year(&self, year: i16) -> bool {
+        usize::try_from(i64::from(year) - FIRST_YEAR)
+            .ok()
+            .and_then(|index| self.years.get(index))
+            .is_some_and(|on| *on)
+    }
+
     fn next_after(&self, after_ms: i64) -> Option<i64> {
-        let start = after_ms.div_euclid(MINUTE_MS).checked_add(1)? * MINUTE_MS;
-        let mut day_number = start.div_euclid(DAY_MS);
-        let mut first_minute = start.rem_euclid(DAY_MS) / MINUTE_MS;
-        let last_day = days_from_civil(LAST_YEAR, 12, 31);
-        while day_number <= last_day {
-            let (year, month, day) = civil_from_days(day_number);
-            if year < FIRST_YEAR {
-                day_number = days_from_civil(FIRST_YEAR, 1, 1);
-                first_minute = 0;
-                continue;
-            }
-            if !self.years[(year - FIRST_YEAR) as usize] {
-                day_number = days_from_civil(year + 1, 1, 1);
-                first_minute = 0;
-                continue;
-            }
-            if self.months & (1 << month) == 0 {
-                day_number += i64::from(days_in_month(year, month) - day + 1);
-                first_minute = 0;
-                continue;
-            }
-            if self.day_matches(year, month, day, day_number) {
-                for minute_of_day in first_minute..24 * 60 {
-                    let (hour, minute) = (minute_of_day / 60, minute_of_day % 60);
-                    if self.hours & (1 << hour) != 0 && self.minutes & (1 << minute) != 0 {
-                        return Some(day_number * DAY_MS + minute_of_day * MINUTE_MS);
+        // The next whole minute; none runs before 1970-01-01T00:00Z, epoch 0.
+        let start = after_ms
+            .div_euclid(MINUTE_MS)
+            .checked_add(1)?
+            .checked_mul(MINUTE_MS)?
+            .max(0);
+        // Past the years jiff knows is past 2199 too.
+        let start = utc_datetime(start)?;
+        let mut date = start.date();
+        let mut first_minute = i64::from(start.hour()) * 60 + i64::from(start.minute());
+        while date <= LAST_DAY {
+            if !self.runs_in_year(date.year()) {
+                date = Date::new(date.year() + 1, 1, 1).ok()?;
+            } else if self.months & (1 << date.month()) == 0 {
+                date = date.last_of_month().tomorrow().ok()?;
+            } else {
+                if self.day_matches(date) {
+                    for minute_of_day in first_minute..24 * 60 {
+                        let (hour, minute) = (minute_of_day / 60, minute_of_day % 60);
+                        if self.hours & (1 << hour) != 0 && self.minutes & (1 << minute) != 0 {
+                            let midnight = epoch_millis(date.to_datetime(Time::midnight()));
+                            return Some(midnight + minute_of_day * MINUTE_MS);
+                        }
                     }
                 }
+                date = date.tomorrow().ok()?;
             }
-            day_number += 1;
             first_minute = 0;
         }
         None
@@ -574,6 +588,142 @@ mod tests {
             let error = ScheduleExpression::parse(bad).expect_err(bad);
             assert_eq!(error.expression, bad);
         }
+    }
+
+    #[test]
+    fn last_day_of_each_month() {
+        let last_days: Vec<String> = (0..14)
+            .scan(at("2023-11-15T00:00:00Z"), |after, _| {
+                let schedule = ScheduleExpression::parse("cron(0 0 L * ? *)").unwrap();
+                *after = schedule.next_after(*after)?;
+                Some(format_rfc3339(*after))
+            })
+            .collect();
+        assert_eq!(
+            last_days,
+            [
+                "2023-11-30T00:00:00Z",
+                "2023-12-31T00:00:00Z",
+                "2024-01-31T00:00:00Z",
+                "2024-02-29T00:00:00Z",
+                "2024-03-31T00:00:00Z",
+                "2024-04-30T00:00:00Z",
+                "2024-05-31T00:00:00Z",
+                "2024-06-30T00:00:00Z",
+                "2024-07-31T00:00:00Z",
+                "2024-08-31T00:00:00Z",
+                "2024-09-30T00:00:00Z",
+                "2024-10-31T00:00:00Z",
+                "2024-11-30T00:00:00Z",
+                "2024-12-31T00:00:00Z",
+            ]
+        );
+        assert_eq!(
+            next("cron(0 0 L 2 ? *)", "2024-03-01T00:00:00Z"),
+            "2025-02-28T00:00:00Z"
+        );
+        assert_eq!(
+            next("cron(0 0 L 2 ? *)", "2099-03-01T00:00:00Z"),
+            "2100-02-28T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn leap_years() {
+        assert_eq!(
+            next("cron(0 0 29 2 ? *)", "2024-03-01T00:00:00Z"),
+            "2028-02-29T00:00:00Z"
+        );
+        // 2100 is not a leap year: eight years between two February 29ths.
+        assert_eq!(
+            next("cron(0 0 29 2 ? *)", "2096-03-01T00:00:00Z"),
+            "2104-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            next("cron(0 0 29 2 ? *)", "2000-01-01T00:00:00Z"),
+            "2000-02-29T00:00:00Z"
+        );
+        // A day no month has never comes.
+        assert_eq!(
+            ScheduleExpression::parse("cron(0 0 30 2 ? *)")
+                .unwrap()
+                .next_after(0),
+            None
+        );
+    }
+
+    #[test]
+    fn weekdays_at_month_ends() {
+        // 31W in a 30-day month is the weekday nearest the 30th; 2024-06-30 is a Sunday.
+        assert_eq!(
+            next("cron(0 0 31W 6 ? *)", "2024-06-01T00:00:00Z"),
+            "2024-06-28T00:00:00Z"
+        );
+        // LW of February 2025 (the 28th is a Friday) and of March 2024 (the 31st is a Sunday).
+        assert_eq!(
+            next("cron(0 0 LW * ? *)", "2025-02-01T00:00:00Z"),
+            "2025-02-28T00:00:00Z"
+        );
+        assert_eq!(
+            next("cron(0 0 LW * ? *)", "2024-03-01T00:00:00Z"),
+            "2024-03-29T00:00:00Z"
+        );
+        // The last Thursday (5L) of February 2024 and the fifth Thursday (5#5) of a month.
+        assert_eq!(
+            next("cron(0 0 ? * 5L *)", "2024-02-01T00:00:00Z"),
+            "2024-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            next("cron(0 0 ? * 5#5 *)", "2024-03-01T00:00:00Z"),
+            "2024-05-30T00:00:00Z"
+        );
+        // Across the end of a year.
+        assert_eq!(
+            next("cron(30 23 L * ? *)", "2024-12-31T23:30:00Z"),
+            "2025-01-31T23:30:00Z"
+        );
+    }
+
+    #[test]
+    fn utc_has_no_daylight_saving_time() {
+        // 02:30 exists on the days Europe and the US move their clocks (UTC does not move).
+        assert_eq!(
+            next("cron(30 2 * * ? *)", "2024-03-10T00:00:00Z"),
+            "2024-03-10T02:30:00Z"
+        );
+        assert_eq!(
+            next("cron(30 2 * * ? *)", "2024-03-31T00:00:00Z"),
+            "2024-03-31T02:30:00Z"
+        );
+        assert_eq!(
+            next("rate(1 hour)", "2024-10-27T00:30:00Z"),
+            "2024-10-27T01:00:00Z"
+        );
+    }
+
+    #[test]
+    fn instants_out_of_range_have_no_next_run() {
+        let cron = ScheduleExpression::parse("cron(0 12 * * ? *)").unwrap();
+        let rate = ScheduleExpression::parse("rate(5 minutes)").unwrap();
+        for after in [i64::MAX, i64::MAX - MINUTE_MS, at("2200-01-01T00:00:00Z")] {
+            assert_eq!(cron.next_after(after), None);
+        }
+        assert_eq!(rate.next_after(i64::MAX), None);
+        assert_eq!(rate.next_after_anchored(i64::MAX, -1), None);
+        // Before 1970 a cron waits for its first year; a rate for its anchor.
+        assert_eq!(
+            cron.next_after(i64::MIN).map(format_rfc3339).as_deref(),
+            Some("1970-01-01T12:00:00Z")
+        );
+        assert_eq!(rate.next_after_anchored(i64::MIN, 0), Some(0));
+        assert_eq!(
+            ScheduleExpression::parse("cron(59 23 31 12 ? 2199)")
+                .unwrap()
+                .next_after(at("2199-12-31T23:58:30Z"))
+                .map(format_rfc3339)
+                .as_deref(),
+            Some("2199-12-31T23:59:00Z")
+        );
     }
 
     #[test]

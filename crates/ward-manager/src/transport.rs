@@ -84,13 +84,16 @@ impl ApiRequest {
         self
     }
 
-    /// The path with its query string, as logged (no secrets live in paths or queries).
+    /// The path with its query string, form-encoded as it is sent (no secrets live in paths or
+    /// queries).
     pub fn path_and_query(&self) -> String {
         if self.query.is_empty() {
             return self.path.clone();
         }
-        let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{}?{}", self.path, query.join("&"))
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.query)
+            .finish();
+        format!("{}?{query}", self.path)
     }
 }
 
@@ -348,6 +351,21 @@ mod tests {
         );
         assert!(request.idempotent);
         assert!(!request.not_idempotent().idempotent);
+    }
+
+    #[test]
+    fn path_and_query_encodes_names_and_values() {
+        let request = ApiRequest::new(Method::Get, "/computers", "listComputers")
+            .query("expand", "computerStatus,tasks")
+            .query("name", "web 1&2=ok/ü");
+        assert_eq!(
+            request.path_and_query(),
+            "/computers?expand=computerStatus%2Ctasks&name=web+1%262%3Dok%2F%C3%BC"
+        );
+        assert_eq!(
+            ApiRequest::new(Method::Get, "/computers", "listComputers").path_and_query(),
+            "/computers"
+        );
     }
 
     #[test]

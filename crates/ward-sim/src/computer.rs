@@ -16,6 +16,7 @@ use serde::ser::{SerializeMap, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 use std::net::Ipv4Addr;
+use uuid::Uuid;
 
 /// An installed agent.
 #[derive(Debug, Clone)]
@@ -91,7 +92,7 @@ pub(crate) struct Computer {
     /// `0`: none.
     pub asset_importance_id: i32,
     pub relay_list_id: i32,
-    pub host_guid: u128,
+    pub host_guid: Uuid,
     /// `None`: no agent installed (`agentVersion` "0.0.0.0").
     pub agent: Option<Agent>,
     pub ec2: Option<Box<Ec2Summary>>,
@@ -362,22 +363,13 @@ impl Computer {
     }
 }
 
-/// A GUID from 128 bits, upper case as the manager prints them.
+/// A GUID, upper case as the manager prints them.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Guid(pub u128);
+pub(crate) struct Guid(pub Uuid);
 
 impl fmt::Display for Guid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
-        write!(
-            f,
-            "{:08X}-{:04X}-{:04X}-{:04X}-{:012X}",
-            (v >> 96) as u32,
-            (v >> 80) as u16,
-            (v >> 64) as u16,
-            (v >> 48) as u16,
-            v & 0xFFFF_FFFF_FFFF
-        )
+        write!(f, "{:X}", self.0.hyphenated())
     }
 }
 
@@ -894,5 +886,23 @@ impl Searchable for Computer {
                 computed.map_or(Value::Null, Value::Text)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_upper_case_and_hyphenated() {
+        let guid = Guid(Uuid::from_u64_pair(
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+        ));
+        assert_eq!(guid.to_string(), "01234567-89AB-CDEF-FEDC-BA9876543210");
+        assert_eq!(
+            Guid(Uuid::nil()).to_string(),
+            "00000000-0000-0000-0000-000000000000"
+        );
     }
 }

@@ -87,21 +87,21 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    /// Parses a raw query string.
+    /// Parses a raw query string (`application/x-www-form-urlencoded`, as the SDKs send it); the
+    /// first malformed parameter is the error.
     pub(crate) fn parse(query: Option<&str>) -> Result<Self, String> {
         let mut expands = Vec::new();
         let mut overrides = false;
-        for pair in query
-            .unwrap_or_default()
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value)?;
-            match percent_decode(name)?.as_str() {
+        for parameter in query.unwrap_or_default().split('&') {
+            check_escapes(parameter)?;
+            let Some((name, value)) = url::form_urlencoded::parse(parameter.as_bytes()).next()
+            else {
+                continue;
+            };
+            match name.as_ref() {
                 "expand" => expands.push(value),
                 "overrides" => {
-                    overrides = match value.as_str() {
+                    overrides = match value.as_ref() {
                         "true" => true,
                         "false" | "" => false,
                         other => return Err(format!("overrides `{other}` is not true or false")),
@@ -111,39 +111,29 @@ impl Params {
             }
         }
         Ok(Self {
-            expand: Expand::parse(expands.iter().map(String::as_str))?,
+            expand: Expand::parse(expands.iter().map(AsRef::as_ref))?,
             overrides,
         })
     }
 }
 
-/// Decodes `%XX` escapes and `+` (a space in query strings).
-fn percent_decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'%' => {
-                let hex = bytes
-                    .get(index + 1..index + 3)
-                    .and_then(|pair| std::str::from_utf8(pair).ok())
-                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                    .ok_or_else(|| format!("bad percent escape in query `{text}`"))?;
-                out.push(hex);
-                index += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                index += 1;
-            }
-            byte => {
-                out.push(byte);
-                index += 1;
-            }
-        }
+/// Refuses a `%` that is not followed by two hexadecimal digits in one `name=value`, naming the
+/// name or value that holds it (`form_urlencoded` would keep such a `%` as it is).
+fn check_escapes(parameter: &str) -> Result<(), String> {
+    let malformed = |text: &str| {
+        let bytes = text.as_bytes();
+        bytes.iter().enumerate().any(|(at, byte)| {
+            *byte == b'%'
+                && !bytes
+                    .get(at + 1..at + 3)
+                    .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+        })
+    };
+    let (name, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+    match [value, name].into_iter().find(|part| malformed(part)) {
+        Some(part) => Err(format!("bad percent escape in query `{part}`")),
+        None => Ok(()),
     }
-    String::from_utf8(out).map_err(|_| format!("query `{text}` is not UTF-8"))
 }
 
 #[cfg(test)]
@@ -181,6 +171,28 @@ mod tests {
     }
 
     #[test]
+    fn form_encoding_is_decoded() {
+        let params = Params::parse(Some(
+            "&expand=computer%53tatus%2CintrusionPrevention&&over%72ides=true&expand=+tasks+&x",
+        ))
+        .expect("parses");
+        assert!(params.overrides);
+        assert!(params.expand.has(Expand::COMPUTER_STATUS));
+        assert!(params.expand.has(Expand::TASKS));
+        assert!(
+            params
+                .expand
+                .has(Expand::module(Module::IntrusionPrevention))
+        );
+        assert!(!params.expand.has(Expand::EC2));
+        assert_eq!(
+            Params::parse(Some("overrides")).expect("parses"),
+            Params::parse(Some("overrides=false")).expect("parses")
+        );
+        assert_eq!(Params::parse(Some("")).expect("parses").expand, Expand::ALL);
+    }
+
+    #[test]
     fn bad_values_are_refused() {
         assert_eq!(
             Params::parse(Some("expand=everything")).unwrap_err(),
@@ -188,6 +200,11 @@ mod tests {
         );
         assert!(Params::parse(Some("overrides=maybe")).is_err());
         assert!(Params::parse(Some("expand=%ZZ")).is_err());
+        assert_eq!(
+            Params::parse(Some("expand=none&other=%4")).unwrap_err(),
+            "bad percent escape in query `%4`"
+        );
+        assert!(Params::parse(Some("expand=%C3%28")).is_err());
         assert!(
             Params::parse(Some("expand=computer%53tatus"))
                 .expect("parses")

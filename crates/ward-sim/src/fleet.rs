@@ -21,6 +21,7 @@ use crate::rng::{Rng, hash_str, mix};
 use crate::rules::{Family, RuleCatalog};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
+use uuid::Uuid;
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -673,7 +674,7 @@ impl Generator<'_> {
             policy_id,
             asset_importance_id: 0,
             relay_list_id: 0,
-            host_guid: (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()),
+            host_guid: Uuid::from_u64_pair(rng.next_u64(), rng.next_u64()),
             agent,
             ec2,
             agent_reported,

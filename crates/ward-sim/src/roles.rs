@@ -7,6 +7,7 @@
 use crate::computer::Guid;
 use crate::rng::{Rng, mix};
 use serde::Serialize;
+use uuid::Uuid;
 
 /// `computerRights`.
 #[derive(Debug, Clone, Serialize)]
@@ -281,9 +282,8 @@ pub(crate) struct Tenant {
 impl Tenant {
     pub(crate) fn new(seed: u64) -> Self {
         let mut rng = Rng::derive(seed, 0x7E_4A47, 0);
-        let guid = |rng: &mut Rng| {
-            Guid((u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64())).to_string()
-        };
+        let guid =
+            |rng: &mut Rng| Guid(Uuid::from_u64_pair(rng.next_u64(), rng.next_u64())).to_string();
         Self {
             id: 10_000 + rng.below(90_000) as i32,
             guid: guid(&mut rng),
