@@ -295,3 +295,85 @@ fn the_binary_and_the_test_suite_build_dependencies_with_one_feature_set() {
         differing.join("\n")
     );
 }
+
+/// The binary's command modules: `(file name, text)`.
+fn command_modules() -> Vec<(String, String)> {
+    let dir = workspace_root().join("crates/ward/src/commands");
+    let mut modules: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("crates/ward/src/commands exists")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .map(|path| {
+            let name = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            (name, std::fs::read_to_string(&path).expect("readable"))
+        })
+        .collect();
+    modules.sort();
+    modules
+}
+
+/// Command modules only parse arguments, wire and print: they stay short, reach no sibling
+/// command (shared wiring is in `crates/ward/src/wire.rs`), and no adapter internals (the AWS SDK
+/// is reached through `ward-aws` and `wire`).
+#[test]
+fn command_modules_only_wire_and_print() {
+    /// Lines a command module may hold (tests included): wiring and presentation fit.
+    const BUDGET: usize = 300;
+    let modules = command_modules();
+    assert!(modules.len() >= 5, "no command modules found");
+    for (name, text) in modules {
+        let lines = text.lines().count();
+        assert!(
+            lines <= BUDGET,
+            "commands/{name} has {lines} lines (budget {BUDGET}): move its decisions into a library crate"
+        );
+        for forbidden in [
+            "crate::commands",
+            "super::",
+            "aws_sdk_",
+            "aws_config::",
+            "sqlx::",
+            "reqwest::",
+        ] {
+            assert!(
+                !text.contains(forbidden),
+                "commands/{name} uses `{forbidden}`: commands wire adapters through crate::wire and import no sibling command"
+            );
+        }
+    }
+}
+
+/// No module of `ward-manager` imports one that imports it back.
+#[test]
+fn ward_manager_modules_form_no_cycle() {
+    let dir = workspace_root().join("crates/ward-manager/src");
+    let modules = [
+        "api",
+        "client",
+        "config",
+        "model",
+        "objects",
+        "resilient",
+        "transport",
+    ];
+    let uses = |module: &str| -> BTreeSet<&'static str> {
+        let text = std::fs::read_to_string(dir.join(format!("{module}.rs"))).unwrap_or_default();
+        modules
+            .iter()
+            .copied()
+            .filter(|other| *other != module && text.contains(&format!("crate::{other}")))
+            .collect()
+    };
+    for module in modules {
+        for other in uses(module) {
+            assert!(
+                !uses(other).contains(module),
+                "ward-manager: `{module}` and `{other}` import each other"
+            );
+        }
+    }
+}

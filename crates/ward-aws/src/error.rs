@@ -6,6 +6,14 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+/// An error about `destination` (a resource, a service) with its cause in words.
+pub fn outbound(destination: &str, cause: impl Into<String>) -> ward_core::OutboundError {
+    ward_core::OutboundError {
+        destination: destination.to_owned(),
+        cause: cause.into(),
+    }
+}
+
 /// [`describe`] for the error of an SDK call. A 403 answer whose error code cannot be read (some
 /// emulators and proxies answer so) is a denial too; a call that never got an answer (timeout,
 /// connection) says why.

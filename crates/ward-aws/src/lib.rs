@@ -3,13 +3,15 @@
 //! Hub notices ([`SnsNotifier`], [`SecurityHubNotifier`]), the instances behind an S3 bucket
 //! ([`AwsCloudInventory`], for Macie findings), and secrets from Secrets Manager or an SSM
 //! SecureString ([`read_secret`]), and the WAF sweep's WebACLs, load balancers and distributions
-//! ([`WafSweeper`]). Another account is reached through its role ([`account_sdk_config`]).
+//! ([`WafSweeper`], `ward_core::waf::WebAcls`). Another account is reached through its role
+//! ([`account_sdk_config`], [`SdkAccounts`]).
 //!
 //! Credentials come from the default chain; the endpoint can be overridden (`[aws] endpoint_url`,
 //! or `AWS_ENDPOINT_URL`, which the SDK reads itself) — that is how the tests reach moto. The SDK's
 //! standard retry mode retries throttled calls. The AWS SDK crates live only here: they are slow to
 //! build.
 
+mod accounts;
 mod config_rules;
 mod error;
 mod inventory;
@@ -18,16 +20,15 @@ mod secrets;
 mod sqs;
 mod waf;
 
+pub use accounts::SdkAccounts;
 pub use config_rules::{ConfigEvaluations, EVALUATIONS_PER_CALL};
 pub use error::{describe, describe_call};
 pub use inventory::AwsCloudInventory;
 pub use notify::{SecurityHubNotifier, SnsNotifier, security_hub_finding_id};
 pub use secrets::{SecretRef, read_secret};
 pub use sqs::{Received, SqsQueue};
-pub use waf::{
-    AclRule, AclScope, ManagedRuleToAdd, ProtectedResource, ResourceKind, WafInventory, WafSweeper,
-    WebAclRef, by_web_acl,
-};
+pub use waf::WafSweeper;
+pub use ward_core::waf::AccountRole;
 
 pub use aws_config::SdkConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -62,14 +63,6 @@ fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
             tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https()
-}
-
-/// A role ward assumes to work in another account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountRole {
-    pub role_arn: String,
-    /// The external ID the role's trust policy asks for, if any (not a secret, but not logged).
-    pub external_id: Option<String>,
 }
 
 /// The session name ward's assumed-role sessions carry (it shows in CloudTrail).

@@ -6,7 +6,8 @@
 use crate::error::describe_call;
 use async_trait::async_trait;
 use aws_sdk_securityhub::types::{AwsSecurityFinding, Resource, Severity, SeverityLabel};
-use ward_core::{Notice, NoticeKind, Notifier, OutboundError};
+use std::sync::Arc;
+use ward_core::{Clock, Notice, NoticeKind, Notifier, OutboundError};
 
 /// Publishes notices to an SNS topic.
 #[derive(Debug, Clone)]
@@ -79,6 +80,8 @@ pub struct SecurityHubNotifier {
     /// The account and region that import (and own the product ARN).
     account_id: String,
     region: String,
+    /// When a finding is created and updated.
+    clock: Arc<dyn Clock>,
 }
 
 impl SecurityHubNotifier {
@@ -86,11 +89,13 @@ impl SecurityHubNotifier {
         config: &aws_config::SdkConfig,
         account_id: impl Into<String>,
         region: impl Into<String>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             client: aws_sdk_securityhub::Client::new(config),
             account_id: account_id.into(),
             region: region.into(),
+            clock,
         }
     }
 
@@ -163,9 +168,9 @@ pub fn security_hub_finding_id(notice: &Notice) -> String {
     format!("ward/{}/{account}/{subject}", notice.kind.as_str())
 }
 
-/// Now, as ASFF wants it (RFC 3339, UTC).
-fn rfc3339_now() -> String {
-    aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+/// An instant as ASFF wants it (RFC 3339, UTC).
+fn rfc3339(millis: i64) -> String {
+    aws_smithy_types::DateTime::from_millis(millis)
         .fmt(aws_smithy_types::date_time::Format::DateTime)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
@@ -177,7 +182,7 @@ impl Notifier for SecurityHubNotifier {
             destination: format!("Security Hub ({})", self.region),
             cause,
         };
-        let finding = self.finding(notice, &rfc3339_now());
+        let finding = self.finding(notice, &rfc3339(self.clock.now_ms()));
         let answer = self
             .client
             .batch_import_findings()

@@ -6,135 +6,25 @@
 //! endpoint, emulators included, answers the per-resource calls. A call that fails (a denied
 //! permission, a throttled API) is reported for the resource it was about; the sweep goes on.
 
-use crate::error::describe_call;
+use crate::error::{describe_call, outbound};
+use async_trait::async_trait;
 use aws_sdk_wafv2::types::{
     ManagedRuleGroupStatement, NoneAction, OverrideAction, Rule, Scope, Statement, VisibilityConfig,
 };
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
+use ward_core::OutboundError;
+use ward_core::waf::{
+    AclRule, AclScope, PlanAdditions, ProtectedResource, ResourceKind, RuleAddition, WafInventory,
+    WebAclRef, WebAcls,
+};
 
-/// WebACL scope: regional (ALB, API Gateway, …) or CloudFront (global, managed in us-east-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AclScope {
-    Regional,
-    CloudFront,
-}
-
-impl AclScope {
-    /// The API's spelling (`REGIONAL`, `CLOUDFRONT`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Regional => "REGIONAL",
-            Self::CloudFront => "CLOUDFRONT",
-        }
+/// The SDK's name for a scope.
+fn sdk_scope(scope: AclScope) -> Scope {
+    match scope {
+        AclScope::Regional => Scope::Regional,
+        AclScope::CloudFront => Scope::Cloudfront,
     }
-
-    fn sdk(self) -> Scope {
-        match self {
-            Self::Regional => Scope::Regional,
-            Self::CloudFront => Scope::Cloudfront,
-        }
-    }
-}
-
-/// A WAFv2 WebACL, located by its ARN
-/// (`arn:aws:wafv2:<region>:<account>:<regional|global>/webacl/<name>/<id>`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct WebAclRef {
-    pub arn: String,
-    pub name: String,
-    pub id: String,
-    pub scope: AclScope,
-}
-
-impl WebAclRef {
-    /// Reads a WAFv2 WebACL ARN; `None` for anything else (a WAF Classic ID, say).
-    pub fn from_arn(arn: &str) -> Option<Self> {
-        let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(_partition), Some("wafv2"), Some(_region), Some(_account)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
-        let resource: Vec<&str> = parts.next()?.split('/').collect();
-        let [scope, "webacl", name, id] = resource.as_slice() else {
-            return None;
-        };
-        let scope = match *scope {
-            "regional" => AclScope::Regional,
-            "global" => AclScope::CloudFront,
-            _ => return None,
-        };
-        (!name.is_empty() && !id.is_empty()).then(|| Self {
-            arn: arn.to_owned(),
-            name: (*name).to_owned(),
-            id: (*id).to_owned(),
-            scope,
-        })
-    }
-}
-
-/// What kind of resource a WebACL protects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ResourceKind {
-    LoadBalancer,
-    CloudFront,
-}
-
-impl ResourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::LoadBalancer => "alb",
-            Self::CloudFront => "cloudfront",
-        }
-    }
-}
-
-/// A resource in front of instances, with the WebACL that protects it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtectedResource {
-    pub kind: ResourceKind,
-    /// The ALB's ARN or the distribution's ID.
-    pub id: String,
-    /// Its DNS name.
-    pub dns_name: String,
-    pub web_acl: WebAclRef,
-    /// EC2 instance IDs behind it, sorted.
-    pub instances: Vec<String>,
-    /// Calls about this resource that failed (the instance list may then be partial).
-    pub errors: Vec<String>,
-}
-
-/// What a sweep of one account and region found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WafInventory {
-    pub resources: Vec<ProtectedResource>,
-    /// Calls that failed before a resource was known (listing ALBs or distributions), and
-    /// distributions whose WebACL is not a WAFv2 ARN.
-    pub errors: Vec<String>,
-}
-
-/// A rule of a WebACL, as far as the sweep needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AclRule {
-    pub name: String,
-    pub priority: i32,
-    /// `(vendor, group)` when the rule is a managed rule group statement.
-    pub managed_group: Option<(String, String)>,
-}
-
-/// A managed rule group rule to add.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManagedRuleToAdd {
-    /// The rule's name, also its CloudWatch metric name (`^[\w\-]+$`).
-    pub rule_name: String,
-    pub priority: i32,
-    pub vendor: String,
-    pub group: String,
 }
 
 /// The clients the sweep uses, for one account and region.
@@ -177,17 +67,19 @@ impl WafSweeper {
     }
 
     /// Every ALB and distribution with a WebACL, and the instances behind each.
-    pub async fn inventory(&self) -> WafInventory {
+    async fn sweep_inventory(&self) -> WafInventory {
         let mut inventory = WafInventory::default();
         let load_balancers = match self.load_balancers().await {
             Ok(load_balancers) => load_balancers,
             Err(error) => {
-                inventory.errors.push(error);
+                inventory
+                    .errors
+                    .push(outbound("Elastic Load Balancing", error));
                 Vec::new()
             }
         };
         // Instances behind every ALB (a distribution may front an ALB without a WebACL of its own).
-        let mut behind: HashMap<String, (Vec<String>, Vec<String>)> = HashMap::new();
+        let mut behind: HashMap<String, (Vec<String>, Vec<OutboundError>)> = HashMap::new();
         for (arn, _) in &load_balancers {
             behind.insert(arn.clone(), self.alb_instances(arn).await);
         }
@@ -206,9 +98,9 @@ impl WafSweeper {
                     if error.code() == Some("WAFNonexistentItemException") {
                         None
                     } else {
-                        inventory.errors.push(format!(
-                            "ALB {arn}: {}",
-                            describe_call("GetWebACLForResource", &error)
+                        inventory.errors.push(outbound(
+                            &format!("ALB {arn}"),
+                            describe_call("GetWebACLForResource", &error),
                         ));
                         None
                     }
@@ -228,16 +120,19 @@ impl WafSweeper {
         let distributions = match self.distributions().await {
             Ok(distributions) => distributions,
             Err(error) => {
-                inventory.errors.push(error);
+                inventory.errors.push(outbound("CloudFront", error));
                 Vec::new()
             }
         };
         let mut ec2_hosts: Option<Result<HashMap<String, String>, String>> = None;
         for distribution in distributions {
             let Some(web_acl) = WebAclRef::from_arn(&distribution.web_acl_id) else {
-                inventory.errors.push(format!(
-                    "distribution {}: web ACL `{}` is not a WAFv2 WebACL ARN (WAF Classic is not swept)",
-                    distribution.id, distribution.web_acl_id
+                inventory.errors.push(outbound(
+                    &format!("distribution {}", distribution.id),
+                    format!(
+                        "web ACL `{}` is not a WAFv2 WebACL ARN (WAF Classic is not swept)",
+                        distribution.web_acl_id
+                    ),
                 ));
                 continue;
             };
@@ -262,7 +157,7 @@ impl WafSweeper {
                 }
                 match ec2_hosts.as_ref() {
                     Some(Ok(hosts)) => instances.extend(hosts.get(&origin).cloned()),
-                    Some(Err(error)) => errors.push(error.clone()),
+                    Some(Err(error)) => errors.push(outbound("EC2", error.clone())),
                     None => {}
                 }
             }
@@ -300,7 +195,7 @@ impl WafSweeper {
     }
 
     /// The instances registered in an ALB's instance target groups, and the calls that failed.
-    async fn alb_instances(&self, arn: &str) -> (Vec<String>, Vec<String>) {
+    async fn alb_instances(&self, arn: &str) -> (Vec<String>, Vec<OutboundError>) {
         let mut instances = BTreeSet::new();
         let mut errors = Vec::new();
         let groups = match self
@@ -312,9 +207,9 @@ impl WafSweeper {
         {
             Ok(answer) => answer.target_groups().to_vec(),
             Err(error) => {
-                errors.push(format!(
-                    "ALB {arn}: {}",
-                    describe_call("DescribeTargetGroups", &error)
+                errors.push(outbound(
+                    &format!("ALB {arn}"),
+                    describe_call("DescribeTargetGroups", &error),
                 ));
                 Vec::new()
             }
@@ -341,9 +236,9 @@ impl WafSweeper {
                         .filter(|id| id.starts_with("i-"))
                         .map(str::to_owned),
                 ),
-                Err(error) => errors.push(format!(
-                    "target group {group_arn}: {}",
-                    describe_call("DescribeTargetHealth", &error)
+                Err(error) => errors.push(outbound(
+                    &format!("target group {group_arn}"),
+                    describe_call("DescribeTargetHealth", &error),
                 )),
             }
         }
@@ -422,19 +317,13 @@ impl WafSweeper {
         Ok(hosts)
     }
 
-    /// A WebACL's rules.
-    pub async fn rules(&self, acl: &WebAclRef) -> Result<Vec<AclRule>, String> {
-        let (web_acl, _) = self.get(acl).await?;
-        Ok(summarize(web_acl.rules()))
-    }
-
     async fn get(&self, acl: &WebAclRef) -> Result<(aws_sdk_wafv2::types::WebAcl, String), String> {
         let answer = self
             .waf(acl.scope)
             .get_web_acl()
             .name(&acl.name)
             .id(&acl.id)
-            .scope(acl.scope.sdk())
+            .scope(sdk_scope(acl.scope))
             .send()
             .await
             .map_err(|error| describe_call("GetWebACL", &error))?;
@@ -449,11 +338,11 @@ impl WafSweeper {
     /// and setting exactly as it was (`UpdateWebACL` with the lock token from `GetWebACL`; tried
     /// again from the start if another writer got in between). Returns what was added: nothing
     /// when `plan` finds nothing missing.
-    pub async fn add_managed_rule_groups(
+    async fn add_managed_rule_groups(
         &self,
         acl: &WebAclRef,
-        plan: impl Fn(&[AclRule]) -> Vec<ManagedRuleToAdd>,
-    ) -> Result<Vec<ManagedRuleToAdd>, String> {
+        plan: &PlanAdditions<'_>,
+    ) -> Result<Vec<RuleAddition>, String> {
         let mut last_error = String::new();
         for _ in 0..UPDATE_ATTEMPTS {
             let (web_acl, lock_token) = self.get(acl).await?;
@@ -470,7 +359,7 @@ impl WafSweeper {
                 .update_web_acl()
                 .name(web_acl.name())
                 .id(web_acl.id())
-                .scope(acl.scope.sdk())
+                .scope(sdk_scope(acl.scope))
                 .lock_token(lock_token)
                 .set_default_action(web_acl.default_action.clone())
                 .set_description(web_acl.description.clone())
@@ -507,6 +396,36 @@ impl WafSweeper {
     }
 }
 
+#[async_trait]
+impl WebAcls for WafSweeper {
+    async fn inventory(&self) -> WafInventory {
+        self.sweep_inventory().await
+    }
+
+    async fn rules(&self, acl: &WebAclRef) -> Result<Vec<AclRule>, OutboundError> {
+        let (web_acl, _) = self
+            .get(acl)
+            .await
+            .map_err(|cause| outbound(&web_acl_name(acl), cause))?;
+        Ok(summarize(web_acl.rules()))
+    }
+
+    async fn add_rules(
+        &self,
+        acl: &WebAclRef,
+        plan: &PlanAdditions<'_>,
+    ) -> Result<Vec<RuleAddition>, OutboundError> {
+        self.add_managed_rule_groups(acl, plan)
+            .await
+            .map_err(|cause| outbound(&web_acl_name(acl), cause))
+    }
+}
+
+/// How errors name a WebACL.
+fn web_acl_name(acl: &WebAclRef) -> String {
+    format!("WebACL {}", acl.name)
+}
+
 /// A distribution with a web ACL, as the sweep needs it.
 #[derive(Debug, Clone)]
 struct Distribution {
@@ -538,10 +457,10 @@ fn summarize(rules: &[Rule]) -> Vec<AclRule> {
         .collect()
 }
 
-fn managed_rule(addition: &ManagedRuleToAdd) -> Result<Rule, String> {
+fn managed_rule(addition: &RuleAddition) -> Result<Rule, String> {
     let statement = ManagedRuleGroupStatement::builder()
         .vendor_name(&addition.vendor)
-        .name(&addition.group)
+        .name(&addition.group_name)
         .build()
         .map_err(|error| format!("rule {}: {error}", addition.rule_name))?;
     let visibility = VisibilityConfig::builder()
@@ -568,45 +487,9 @@ fn managed_rule(addition: &ManagedRuleToAdd) -> Result<Rule, String> {
         .map_err(|error| format!("rule {}: {error}", addition.rule_name))
 }
 
-/// WebACLs and the resources in front of each, grouped by ARN.
-pub fn by_web_acl(
-    resources: &[ProtectedResource],
-) -> BTreeMap<&WebAclRef, Vec<&ProtectedResource>> {
-    let mut grouped: BTreeMap<&WebAclRef, Vec<&ProtectedResource>> = BTreeMap::new();
-    for resource in resources {
-        grouped.entry(&resource.web_acl).or_default().push(resource);
-    }
-    grouped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn web_acl_arns_are_read() {
-        let regional = WebAclRef::from_arn(
-            "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shop/abc-123",
-        )
-        .expect("regional");
-        assert_eq!(
-            (regional.name.as_str(), regional.id.as_str(), regional.scope),
-            ("shop", "abc-123", AclScope::Regional)
-        );
-        let global =
-            WebAclRef::from_arn("arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn/def")
-                .expect("global");
-        assert_eq!(global.scope, AclScope::CloudFront);
-        for bad in [
-            "473e64fd-f30b-4765-81a0-62ad96dd167a",
-            "arn:aws:wafv2:us-east-1:123456789012:global/ipset/x/y",
-            "arn:aws:waf::123456789012:webacl/x",
-            "arn:aws:wafv2:us-east-1:123456789012:regional/webacl//y",
-            "",
-        ] {
-            assert_eq!(WebAclRef::from_arn(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn ec2_origins_are_recognised() {
@@ -621,11 +504,12 @@ mod tests {
 
     #[test]
     fn added_rules_are_managed_group_statements_without_override() {
-        let rule = managed_rule(&ManagedRuleToAdd {
+        let rule = managed_rule(&RuleAddition {
+            group: ward_core::waf::RuleGroup::Cms,
             rule_name: "ward-TrendMicro-CMS".into(),
             priority: 7,
             vendor: "Trend Micro".into(),
-            group: "TrendMicro-CMS".into(),
+            group_name: "TrendMicro-CMS".into(),
         })
         .expect("valid rule");
         assert_eq!(rule.priority(), 7);

@@ -138,7 +138,12 @@ async fn notices_reach_sns_and_security_hub_without_duplicates() {
 
     let hub = aws_sdk_securityhub::Client::new(&config);
     let _ = hub.enable_security_hub().send().await;
-    let notifier = SecurityHubNotifier::new(&config, "123456789012", "us-east-1");
+    let notifier = SecurityHubNotifier::new(
+        &config,
+        "123456789012",
+        "us-east-1",
+        ward_clock::SystemClock::shared(),
+    );
     notifier
         .notify(&notice(NoticeKind::UnprotectedInstance))
         .await

@@ -212,6 +212,72 @@ pub fn plan_claim(
     }
 }
 
+/// What ward decided, in a word.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Act on a protected computer (or a WebACL: rule groups added).
+    Respond,
+    /// Something is not protected: tell the team.
+    Notify,
+    /// Answer a Config rule.
+    Evaluate,
+    /// Nothing to do (with the reason why).
+    Ignore,
+    /// Already as it should be (a WebACL holding the groups it needs).
+    Compliant,
+    /// ward could not find out (a call failed); the reason says which.
+    Error,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 6] = [
+        Self::Respond,
+        Self::Notify,
+        Self::Evaluate,
+        Self::Ignore,
+        Self::Compliant,
+        Self::Error,
+    ];
+
+    /// The word (`respond`, `notify`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Respond => "respond",
+            Self::Notify => "notify",
+            Self::Evaluate => "evaluate",
+            Self::Ignore => "ignore",
+            Self::Compliant => "compliant",
+            Self::Error => "error",
+        }
+    }
+
+    /// Reads the word.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|verdict| verdict.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What ward decided about one event, with its reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DecisionRecord {
@@ -222,8 +288,7 @@ pub struct DecisionRecord {
     pub computer_id: Option<ComputerId>,
     pub account_id: Option<String>,
     pub protected: Option<bool>,
-    /// A short word: `respond`, `notify`, `ignore`, `compliant`, …
-    pub decision: String,
+    pub decision: Verdict,
     pub reason: String,
     /// The actions and their outcome, as JSON.
     pub actions: serde_json::Value,

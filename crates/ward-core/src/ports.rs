@@ -1,6 +1,7 @@
 //! Port traits: one per boundary. Adapters implement them (`ward-manager`, `ward-store`); callers hold
 //! them as `Arc<dyn Trait>`. Each port has one contract test suite that every adapter passes.
 
+pub use crate::clock::Clock;
 use crate::ids::{ComputerId, PolicyId, RuleId};
 use crate::inventory::{Computer, InventoryFilter, IpsRule, Module, Policy, ScanKind};
 use crate::ledger::{
@@ -351,14 +352,6 @@ pub trait Evaluations: Send + Sync + std::fmt::Debug {
         result_token: &str,
         evaluations: &[Evaluation],
     ) -> Result<(), OutboundError>;
-}
-
-/// Time, as a port, so pure code can wait (with backoff) and tests can go fast.
-#[async_trait]
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// Milliseconds since the epoch.
-    fn now_ms(&self) -> i64;
-    async fn sleep_ms(&self, milliseconds: u64);
 }
 
 /// The EC2 instances that can reach an S3 bucket through its policy: roles the policy allows →

@@ -196,7 +196,7 @@ fn decisions() -> (Vec<DecisionRecord>, Vec<ActionRecord>) {
             computer_id: Some(ComputerId(40 + index as i64)),
             account_id: Some("111122223333".to_owned()),
             protected: Some(*verdict != "notify"),
-            decision: (*verdict).to_owned(),
+            decision: ward_core::Verdict::parse(verdict).unwrap_or(ward_core::Verdict::Ignore),
             reason: (*reason).to_owned(),
             actions: serde_json::json!([]),
             at,

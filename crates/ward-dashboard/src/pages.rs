@@ -480,7 +480,7 @@ fn decision_row(cx: &Context<'_>, decision: &DecisionRecord, items: &[Markup]) -
                     None => {},
                 }
             }
-            td { (badge(&decision.decision)) }
+            td { (badge(decision.decision.as_str())) }
             td class="reason" { (decision.reason) }
             td class="actions-cell" {
                 ul class="actions" {

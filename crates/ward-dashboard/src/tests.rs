@@ -421,7 +421,7 @@ fn text_from_data_comes_out_as_the_same_text_on_every_page() {
         computer_id: None,
         account_id: Some(HOSTILE.to_owned()),
         protected: Some(false),
-        decision: HOSTILE.to_owned(),
+        decision: ward_core::Verdict::Ignore,
         reason: HOSTILE.to_owned(),
         actions: serde_json::json!([{"kind": HOSTILE, "target": HOSTILE, "status": HOSTILE, "detail": HOSTILE}]),
         at: NOW,
@@ -481,7 +481,7 @@ fn text_from_data_comes_out_as_the_same_text_on_every_page() {
     let row = with_attr(findings.root_element(), "tr", "data-event", HOSTILE);
     assert_eq!(text(one(row, ".strong")), HOSTILE);
     assert_eq!(text(one(row, ".sub code")), HOSTILE);
-    assert_eq!(text(one(row, "td > .badge")), HOSTILE);
+    assert_eq!(text(one(row, "td > .badge")), "ignore");
     assert_eq!(text(one(row, ".reason")), HOSTILE);
     let item = one(row, "ul.actions li");
     let codes: Vec<String> = all(item, "code").into_iter().map(text).collect();
@@ -691,7 +691,7 @@ fn findings_are_newest_first_with_their_actions() {
         computer_id: Some(ComputerId(4)),
         account_id: Some("111122223333".to_owned()),
         protected: Some(true),
-        decision: "respond".to_owned(),
+        decision: ward_core::Verdict::Respond,
         reason: format!("reason for {id}"),
         actions: serde_json::json!([]),
         at,
@@ -850,7 +850,7 @@ fn small_findings_page_snapshot() {
         computer_id: Some(ComputerId(42)),
         account_id: Some("111122223333".to_owned()),
         protected: Some(true),
-        decision: "respond".to_owned(),
+        decision: ward_core::Verdict::Respond,
         reason: "instance i-0a1b2c3d4e5f60718 is protected: run an anti-malware scan".to_owned(),
         actions: serde_json::json!([]),
         at: NOW - 47 * 60_000,
@@ -863,7 +863,7 @@ fn small_findings_page_snapshot() {
         computer_id: None,
         account_id: None,
         protected: None,
-        decision: "notify".to_owned(),
+        decision: ward_core::Verdict::Notify,
         reason: "bucket customer-exports is read by no known instance".to_owned(),
         actions: serde_json::json!([
             {"kind": "notify", "target": "account:111122223333", "status": "done"}

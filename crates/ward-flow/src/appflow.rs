@@ -13,8 +13,9 @@
 //! [`FlowPlan::compile`](crate::FlowPlan::compile).
 
 use crate::definition::{
-    Aggregation, Destination, FileFormat, FlowDefinition, PathPrefix, PrefixConfig, PrefixFormat,
-    PrefixType, PullMode, TaskDefinition, Trigger,
+    Aggregation, Destination, FileFormat, FileLocation, FlowDefinition, FlowSource, ManagerObject,
+    PathPrefix, PrefixConfig, PrefixFormat, PrefixType, PullMode, StoreTable, TaskDefinition,
+    Trigger,
 };
 use crate::schedule::ScheduleExpression;
 use crate::time::parse_rfc3339;
@@ -66,7 +67,7 @@ pub fn import_appflow(json: &[u8]) -> Result<FlowDefinition, ImportError> {
     }
     let name = string(&root, &["flowName"])?.to_owned();
     let description = optional_string(&root, &["description"]).map(str::to_owned);
-    let (source, source_path) = source(&root)?;
+    let source = source(&root)?;
     let tasks = tasks(&root)?;
     let mut destination = destination(&root)?;
     destination.sse_kms_key_id = optional_string(&root, &["kmsArn"]).map(str::to_owned);
@@ -75,7 +76,6 @@ pub fn import_appflow(json: &[u8]) -> Result<FlowDefinition, ImportError> {
         name,
         description,
         source,
-        source_path,
         tasks,
         destination,
         trigger,
@@ -114,26 +114,26 @@ fn connector_value(value: &Value) -> Option<(&str, &Value)> {
 }
 
 /// The ward source for an AppFlow object name (any spelling of the Trend Micro objects).
-fn source_object(object: &str) -> Option<&'static str> {
+fn source_object(object: &str) -> Option<FlowSource> {
     let key: String = object
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
     Some(match key.as_str() {
-        "computers" | "computer" => "computers",
-        "policies" | "policy" => "policies",
+        "computers" | "computer" => FlowSource::Manager(ManagerObject::Computers),
+        "policies" | "policy" => FlowSource::Manager(ManagerObject::Policies),
         "intrusionpreventionrules" | "intrusionpreventionrule" | "ipsrules" => {
-            "intrusion_prevention_rules"
+            FlowSource::Manager(ManagerObject::IntrusionPreventionRules)
         }
-        "findings" => "findings",
-        "actions" => "actions",
-        "alerts" => "alerts",
+        "findings" => FlowSource::Store(StoreTable::Findings),
+        "actions" => FlowSource::Store(StoreTable::Actions),
+        "alerts" => FlowSource::Store(StoreTable::Alerts),
         _ => return None,
     })
 }
 
-fn source(root: &Value) -> Result<(String, Option<String>), ImportError> {
+fn source(root: &Value) -> Result<FlowSource, ImportError> {
     let config = at(root, &["sourceFlowConfig"])
         .ok_or_else(|| ImportError::Missing("sourceFlowConfig".to_owned()))?;
     let properties = at(config, &["sourceConnectorProperties"])
@@ -149,12 +149,11 @@ fn source(root: &Value) -> Result<(String, Option<String>), ImportError> {
             )
         })?;
         let prefix = optional_string(properties.1, &["bucketPrefix"]).unwrap_or_default();
-        let path = if prefix.is_empty() {
-            format!("s3://{bucket}")
-        } else {
-            format!("s3://{bucket}/{}", prefix.trim_matches('/'))
-        };
-        return Ok(("file".to_owned(), Some(path)));
+        // AppFlow reads every object under the prefix; so does a `file` source on it.
+        return Ok(FlowSource::File(FileLocation::S3 {
+            bucket: bucket.to_owned(),
+            key: prefix.trim_matches('/').to_owned(),
+        }));
     }
     let object = optional_string(properties.1, &["object"]).ok_or_else(|| {
         ImportError::Missing(format!(
@@ -162,9 +161,7 @@ fn source(root: &Value) -> Result<(String, Option<String>), ImportError> {
             properties.0
         ))
     })?;
-    let source =
-        source_object(object).ok_or_else(|| ImportError::UnknownObject(object.to_owned()))?;
-    Ok((source.to_owned(), None))
+    source_object(object).ok_or_else(|| ImportError::UnknownObject(object.to_owned()))
 }
 
 fn tasks(root: &Value) -> Result<Vec<TaskDefinition>, ImportError> {
@@ -444,16 +441,17 @@ mod tests {
 
     #[test]
     fn object_names() {
-        assert_eq!(source_object("computers"), Some("computers"));
+        let name = |object: &str| source_object(object).map(|source| source.name());
+        assert_eq!(name("computers"), Some("computers"));
         assert_eq!(
-            source_object("IntrusionPreventionRules"),
+            name("IntrusionPreventionRules"),
             Some("intrusion_prevention_rules")
         );
         assert_eq!(
-            source_object("intrusion_prevention_rules"),
+            name("intrusion_prevention_rules"),
             Some("intrusion_prevention_rules")
         );
-        assert_eq!(source_object("Account"), None);
+        assert_eq!(name("Account"), None);
     }
 
     #[test]

@@ -34,29 +34,138 @@
 use crate::schedule::ScheduleExpression;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+pub use ward_core::records::{FileLocation, FlowSource, ManagerObject, StoreTable};
 
 /// One `[[flows]]` entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "FlowToml", into = "FlowToml")]
 pub struct FlowDefinition {
     /// The flow's name: `[a-zA-Z0-9][\w!@#.-]*`, at most 256 characters (AppFlow's rule).
     pub name: String,
     /// Optional description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The source object: `computers`, `policies`, `intrusion_prevention_rules`, `findings`,
-    /// `actions`, `alerts` or `file`.
-    pub source: String,
-    /// For `source = "file"`: the JSON-lines or JSON-array file (local path or `s3://…`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_path: Option<String>,
+    /// Where the records come from.
+    pub source: FlowSource,
     /// The tasks, applied as AppFlow applies them (see the crate documentation).
     pub tasks: Vec<TaskDefinition>,
     /// Where the records go.
     pub destination: Destination,
     /// When the flow runs; on demand when absent.
-    #[serde(default)]
     pub trigger: Trigger,
+}
+
+/// One `[[flows]]` entry as `ward.toml` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlowToml {
+    /// The flow's name.
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    /// The source object: `computers`, `policies`, `intrusion_prevention_rules`, `findings`,
+    /// `actions`, `alerts` or `file`.
+    source: SourceName,
+    /// For `source = "file"`: the JSON-lines or JSON-array file, a local path or `s3://bucket/key`
+    /// (a key that is a prefix reads every object under it, as AppFlow's S3 source does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_path: Option<String>,
+    tasks: Vec<TaskDefinition>,
+    destination: Destination,
+    #[serde(default)]
+    trigger: Trigger,
+}
+
+/// The source objects `ward.toml` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SourceName {
+    Computers,
+    Policies,
+    IntrusionPreventionRules,
+    Findings,
+    Actions,
+    Alerts,
+    File,
+}
+
+impl SourceName {
+    /// The source this name stands for; `None` for `file`, which needs its path.
+    fn object(self) -> Option<FlowSource> {
+        Some(match self {
+            Self::Computers => FlowSource::Manager(ManagerObject::Computers),
+            Self::Policies => FlowSource::Manager(ManagerObject::Policies),
+            Self::IntrusionPreventionRules => {
+                FlowSource::Manager(ManagerObject::IntrusionPreventionRules)
+            }
+            Self::Findings => FlowSource::Store(StoreTable::Findings),
+            Self::Actions => FlowSource::Store(StoreTable::Actions),
+            Self::Alerts => FlowSource::Store(StoreTable::Alerts),
+            Self::File => return None,
+        })
+    }
+}
+
+impl TryFrom<FlowToml> for FlowDefinition {
+    type Error = String;
+
+    fn try_from(toml: FlowToml) -> Result<Self, String> {
+        let source = match (toml.source.object(), toml.source_path) {
+            (Some(source), None) => source,
+            (Some(source), Some(_)) => {
+                return Err(format!(
+                    "only a `file` source reads `source_path` (this flow reads `{}`)",
+                    source.name()
+                ));
+            }
+            (None, None) => {
+                return Err(
+                    "a `file` source needs `source_path`: a JSON-lines or JSON-array \
+                            file, local or s3://bucket/key"
+                        .to_owned(),
+                );
+            }
+            (None, Some(path)) => {
+                FlowSource::File(FileLocation::parse(&path).ok_or_else(|| {
+                    format!(
+                        "source_path `{path}` names no file (expected a path or s3://bucket/key)"
+                    )
+                })?)
+            }
+        };
+        Ok(Self {
+            name: toml.name,
+            description: toml.description,
+            source,
+            tasks: toml.tasks,
+            destination: toml.destination,
+            trigger: toml.trigger,
+        })
+    }
+}
+
+impl From<FlowDefinition> for FlowToml {
+    fn from(flow: FlowDefinition) -> Self {
+        let (source, source_path) = match flow.source {
+            FlowSource::Manager(ManagerObject::Computers) => (SourceName::Computers, None),
+            FlowSource::Manager(ManagerObject::Policies) => (SourceName::Policies, None),
+            FlowSource::Manager(ManagerObject::IntrusionPreventionRules) => {
+                (SourceName::IntrusionPreventionRules, None)
+            }
+            FlowSource::Store(StoreTable::Findings) => (SourceName::Findings, None),
+            FlowSource::Store(StoreTable::Actions) => (SourceName::Actions, None),
+            FlowSource::Store(StoreTable::Alerts) => (SourceName::Alerts, None),
+            FlowSource::File(location) => (SourceName::File, Some(location.to_string())),
+        };
+        Self {
+            name: flow.name,
+            description: flow.description,
+            source,
+            source_path,
+            tasks: flow.tasks,
+            destination: flow.destination,
+            trigger: flow.trigger,
+        }
+    }
 }
 
 /// One task: AppFlow's `Task` structure with ward.toml's key names.
@@ -155,6 +264,17 @@ pub enum FileFormat {
     Csv,
     /// Parquet; nested objects flattened with `_`.
     Parquet,
+}
+
+impl FileFormat {
+    /// The name `ward.toml` writes (`jsonl`, `csv`, `parquet`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+            Self::Parquet => "parquet",
+        }
+    }
 }
 
 /// AppFlow's `aggregationType`.

@@ -12,14 +12,6 @@ pub enum FlowError {
         /// The flow.
         flow: String,
     },
-    /// No source of that name.
-    #[error("flow `{flow}`: unknown source `{source_name}`")]
-    UnknownSource {
-        /// The flow.
-        flow: String,
-        /// The source named by the definition.
-        source_name: String,
-    },
     /// The schema given to `compile` is not the definition's source's.
     #[error("flow `{flow}`: source is `{source_name}` but the schema given is `{schema}`")]
     SourceMismatch {
@@ -222,7 +214,6 @@ impl FlowError {
             | Self::DuplicateDestination { task, .. }
             | Self::ValidationFailed { task, .. } => Some(*task),
             Self::InvalidName { .. }
-            | Self::UnknownSource { .. }
             | Self::SourceMismatch { .. }
             | Self::NothingMapped { .. }
             | Self::InvalidWatermark { .. } => None,

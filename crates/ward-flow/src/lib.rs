@@ -17,6 +17,7 @@
 //! * [`appflow`]: [`import_appflow`] reads a `CreateFlow` request or `DescribeFlow` response.
 //! * [`schedule`]: `rate(…)` and AWS `cron(…)` expressions and their next run.
 //! * [`window`]: the [`PullWindow`] of an incremental run over its watermark field.
+//! * [`tables`]: ward's own records (decisions, the ledger) as `findings` and `actions` records.
 //!
 //! This crate is pure: no I/O, and it never depends on tokio, reqwest, sqlx or aws-* (checked by
 //! the tidy test in `xtask`). Encoders and object stores live in adapter crates.
@@ -29,18 +30,20 @@ pub mod plan;
 pub mod record;
 pub mod schedule;
 pub mod schema;
+pub mod tables;
 pub mod tasks;
 pub mod time;
 pub mod window;
 
 pub use appflow::{ImportError, import_appflow};
 pub use definition::{
-    Aggregation, Destination, FileFormat, FlowDefinition, Location, PathPrefix, PrefixConfig,
-    PrefixFormat, PrefixType, PullMode, TaskDefinition, Trigger,
+    Aggregation, Destination, FileFormat, FileLocation, FlowDefinition, FlowSource, Location,
+    ManagerObject, PathPrefix, PrefixConfig, PrefixFormat, PrefixType, PullMode, StoreTable,
+    TaskDefinition, Trigger,
 };
 pub use error::FlowError;
 pub use flat::{FlatBatch, FlatRow, FlatValue};
-pub use plan::{FlowPlan, LinesError, RunStats};
+pub use plan::{Flow, FlowPlan, LinesError, RunStats};
 pub use record::{
     FieldPath, FieldPathError, JsonLineError, Keep, Record, flatten, parse_json_lines, parse_kept,
 };

@@ -60,6 +60,8 @@ pub struct RunStats {
 pub struct FlowPlan {
     flow: String,
     source: String,
+    /// The field an incremental run's window is over.
+    watermark: Option<FieldPath>,
     gates: Vec<Gate>,
     producers: Vec<Producer>,
     map_all: Option<MapAll>,
@@ -391,14 +393,9 @@ fn concat_parts(format: &str) -> Result<Vec<Result<String, String>>, String> {
 }
 
 impl FlowPlan {
-    /// Compiles `definition` against the schema of its built-in source.
+    /// Compiles `definition` against the schema of its source.
     pub fn compile_builtin(definition: &FlowDefinition) -> Result<Self, FlowError> {
-        let schema =
-            SourceSchema::builtin(&definition.source).ok_or_else(|| FlowError::UnknownSource {
-                flow: definition.name.clone(),
-                source_name: definition.source.clone(),
-            })?;
-        Self::compile(definition, &schema)
+        Self::compile(definition, &SourceSchema::of(&definition.source))
     }
 
     /// Checks every task of `definition` against `schema` and builds the plan.
@@ -409,10 +406,10 @@ impl FlowPlan {
                 flow: flow.to_owned(),
             });
         }
-        if definition.source != schema.name() {
+        if definition.source.name() != schema.name() {
             return Err(FlowError::SourceMismatch {
                 flow: flow.to_owned(),
-                source_name: definition.source.clone(),
+                source_name: definition.source.name().to_owned(),
                 schema: schema.name().to_owned(),
             });
         }
@@ -465,6 +462,11 @@ impl FlowPlan {
             builder.task(&context, operator)?;
         }
         builder.finish(definition, schema)
+    }
+
+    /// The field an incremental run's window is over (`None`: every run reads everything).
+    pub fn watermark(&self) -> Option<&FieldPath> {
+        self.watermark.as_ref()
     }
 
     /// The flow's name.
@@ -1325,6 +1327,7 @@ impl Builder {
                 }
             }
         }
+        let mut watermark_path = None;
         if let Some(watermark) = definition.trigger.watermark_field() {
             let invalid = |reason: &str| FlowError::InvalidWatermark {
                 flow: flow.clone(),
@@ -1332,7 +1335,9 @@ impl Builder {
                 reason: reason.to_owned(),
             };
             let path = FieldPath::parse(watermark).map_err(|error| invalid(&error.to_string()))?;
-            match schema.field_type(&path) {
+            let field_type = schema.field_type(&path);
+            watermark_path = Some(path);
+            match field_type {
                 None => {
                     return Err(invalid(&format!(
                         "source `{}` has no such field",
@@ -1531,7 +1536,8 @@ impl Builder {
         };
         Ok(FlowPlan {
             flow: definition.name.clone(),
-            source: definition.source.clone(),
+            source: definition.source.name().to_owned(),
+            watermark: watermark_path,
             gates: self.gates,
             producers: self
                 .producers
@@ -1590,5 +1596,25 @@ fn push_field(
         }
     } else {
         output.push(destination.flattened(), field_type.column_type(), sparse);
+    }
+}
+
+/// A flow ready to run: its definition and its plan, compiled once, when the config loads.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub definition: FlowDefinition,
+    pub plan: FlowPlan,
+}
+
+impl Flow {
+    /// Compiles `definition` against its source's schema.
+    pub fn compile(definition: FlowDefinition) -> Result<Self, FlowError> {
+        let plan = FlowPlan::compile_builtin(&definition)?;
+        Ok(Self { definition, plan })
+    }
+
+    /// The flow's name.
+    pub fn name(&self) -> &str {
+        &self.definition.name
     }
 }

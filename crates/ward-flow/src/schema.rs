@@ -212,6 +212,12 @@ impl SourceSchema {
         }
     }
 
+    /// The schema a flow's source is checked against: the built-in one of the manager's objects
+    /// and ward's tables, an open one for a file.
+    pub fn of(source: &ward_core::records::FlowSource) -> Self {
+        Self::builtin(source.name()).unwrap_or_else(|| Self::open(source.name()))
+    }
+
     /// An open schema: every path exists, typed [`FieldType::Any`].
     pub fn open(name: &str) -> Self {
         Self {

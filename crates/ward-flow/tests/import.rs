@@ -13,7 +13,10 @@ const CREATE_FLOW: &[u8] = include_bytes!("fixtures/create-flow-computers.json")
 fn create_flow_fixture_imports() {
     let flow = import_appflow(CREATE_FLOW).unwrap();
     assert_eq!(flow.name, "trendmicro-computers-to-s3");
-    assert_eq!(flow.source, "computers");
+    assert_eq!(
+        flow.source,
+        ward_flow::FlowSource::Manager(ward_flow::ManagerObject::Computers)
+    );
     assert_eq!(flow.tasks.len(), 10);
     assert_eq!(flow.tasks[0].task_type, "Filter");
     assert_eq!(flow.tasks[0].operator.as_deref(), Some("PROJECTION"));
@@ -134,6 +137,12 @@ fn s3_source_becomes_a_file_source() {
         "sourceConnectorProperties": {"S3": {"bucketName": "exports", "bucketPrefix": "computers/"}}
     });
     let flow = import_appflow(&serde_json::to_vec(&value).unwrap()).unwrap();
-    assert_eq!(flow.source, "file");
-    assert_eq!(flow.source_path.as_deref(), Some("s3://exports/computers"));
+    // AppFlow's S3 source reads a folder: the flow reads every object under the prefix.
+    assert_eq!(
+        flow.source,
+        ward_flow::FlowSource::File(ward_flow::FileLocation::S3 {
+            bucket: "exports".into(),
+            key: "computers".into()
+        })
+    );
 }

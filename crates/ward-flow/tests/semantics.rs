@@ -489,7 +489,8 @@ fn file_source_has_an_open_schema() {
             .operator("GREATER_THAN")
             .property("VALUE", "2"),
     ]);
-    definition.source = "file".into();
+    definition.source =
+        ward_flow::FlowSource::File(ward_flow::FileLocation::Local("x.jsonl".into()));
     let mut plan = FlowPlan::compile(&definition, &SourceSchema::builtin("file").unwrap()).unwrap();
     let out = plan
         .apply(vec![

@@ -8,8 +8,7 @@ pub fn flow(tasks: Vec<TaskDefinition>) -> FlowDefinition {
     FlowDefinition {
         name: "test-flow".to_owned(),
         description: None,
-        source: "computers".to_owned(),
-        source_path: None,
+        source: ward_flow::FlowSource::Manager(ward_flow::ManagerObject::Computers),
         tasks,
         destination: Destination::new("./out"),
         trigger: Trigger::OnDemand,

@@ -17,16 +17,26 @@
 //!   aborted run removes its temporaries. Files are streamed (one Parquet row group, or one slice
 //!   of lines, per batch), so memory holds a batch, never the export.
 //!
+//! * [`source`]: where a flow's records come from — the manager's objects, ward's own tables, JSON
+//!   lines or arrays from a file or S3 (a prefix reads every object under it) — behind
+//!   `ward-core`'s `RecordSource` port.
+//! * [`run`]: [`FlowRunner`] runs a compiled flow (source → plan → files) and records the run as
+//!   AppFlow records executions; it also runs the scheduled flows of `ward run`.
+//!
 //! S3 settings come from the environment as the AWS SDKs read them (`AWS_REGION`,
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_ENDPOINT_URL`), or from
 //! [`S3Options`]; an `http://` endpoint (moto, LocalStack) is allowed and addressed path-style.
 
 pub mod encode;
 mod error;
+pub mod run;
+pub mod source;
 mod target;
 mod writer;
 
 pub use error::LakeError;
+pub use run::{FlowRunner, MoveError, RunError, describe, error_chain};
+pub use source::{FileSource, ManagerSource, Sources, StoreSource};
 pub use target::S3Options;
 pub use writer::{LakeWriter, RunLayout, Written};
 

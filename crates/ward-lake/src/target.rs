@@ -56,32 +56,10 @@ impl Target {
                 })
             }
             Some(Location::S3 { bucket, prefix }) => {
-                let mut builder = AmazonS3Builder::from_env().with_bucket_name(&bucket);
-                let region = s3
-                    .region
-                    .clone()
-                    .or_else(|| env("AWS_REGION"))
-                    .or_else(|| env("AWS_DEFAULT_REGION"));
-                if let Some(region) = region {
-                    builder = builder.with_region(region);
-                }
-                let endpoint = s3
-                    .endpoint_url
-                    .clone()
-                    .or_else(|| env("AWS_ENDPOINT_URL_S3"))
-                    .or_else(|| env("AWS_ENDPOINT_URL"));
-                if let Some(endpoint) = endpoint {
-                    builder = builder
-                        .with_allow_http(endpoint.starts_with("http://"))
-                        .with_virtual_hosted_style_request(false)
-                        .with_endpoint(endpoint.trim_end_matches('/'));
-                }
-                if let Some(key) = &destination.sse_kms_key_id {
-                    builder = builder.with_sse_kms_encryption(key);
-                }
-                let store = builder.build().map_err(|error| refuse(error.to_string()))?;
+                let store = s3_store(&bucket, s3, destination.sse_kms_key_id.as_deref())
+                    .map_err(|error| refuse(error.to_string()))?;
                 Ok(Self {
-                    store: Arc::new(store),
+                    store,
                     root: prefix
                         .split('/')
                         .filter(|part| !part.is_empty())
@@ -108,6 +86,40 @@ impl Target {
     pub fn show(&self, path: &Path) -> String {
         format!("{}/{}", self.base, path)
     }
+}
+
+/// An S3 bucket as an object store: region and endpoint from `s3`, else the environment's; an
+/// endpoint is addressed path-style (plain http allowed there); objects written are encrypted
+/// with `sse_kms_key_id` when given.
+pub(crate) fn s3_store(
+    bucket: &str,
+    s3: &S3Options,
+    sse_kms_key_id: Option<&str>,
+) -> object_store::Result<Arc<dyn ObjectStore>> {
+    let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    let region = s3
+        .region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"));
+    if let Some(region) = region {
+        builder = builder.with_region(region);
+    }
+    let endpoint = s3
+        .endpoint_url
+        .clone()
+        .or_else(|| env("AWS_ENDPOINT_URL_S3"))
+        .or_else(|| env("AWS_ENDPOINT_URL"));
+    if let Some(endpoint) = endpoint {
+        builder = builder
+            .with_allow_http(endpoint.starts_with("http://"))
+            .with_virtual_hosted_style_request(false)
+            .with_endpoint(endpoint.trim_end_matches('/'));
+    }
+    if let Some(key) = sse_kms_key_id {
+        builder = builder.with_sse_kms_encryption(key);
+    }
+    Ok(Arc::new(builder.build()?))
 }
 
 fn env(name: &str) -> Option<String> {

@@ -28,7 +28,7 @@ fn computer(operation: &str, wire: WireComputer) -> Result<Computer, ManagerErro
 }
 
 /// The id to continue after, when the page came back full.
-fn next_after(returned: usize, requested: usize, last: Option<i64>) -> Option<i64> {
+pub(crate) fn next_after(returned: usize, requested: usize, last: Option<i64>) -> Option<i64> {
     (returned > 0 && returned >= requested.clamp(1, crate::client::MAX_PAGE))
         .then_some(last)
         .flatten()

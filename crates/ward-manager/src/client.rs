@@ -7,75 +7,19 @@
 //! once: if that is refused too, the key is the problem (`Unauthorized`), otherwise the role is
 //! ([`ManagerError::Forbidden`]). A 401 is always `Unauthorized`.
 
+use crate::config::ClientConfig;
 use crate::model::{
     AgentActivationInformation, AgentDeploymentScript, ApiKeyCurrent, Assignments, Computer,
     Computers, IntrusionPreventionRule, IntrusionPreventionRules, Policies, Policy, Role, Roles,
     RuleIds, ScheduledTask, SearchFilter,
 };
-use crate::resilient::{Resilient, RetryPolicy};
+use crate::resilient::Resilient;
 use crate::transport::{ApiRequest, ApiResponse, HttpTransport, Method, Transport, TransportError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
-use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
-use url::Url;
-use ward_core::region::cloud_one_api_url;
-use ward_core::{ComputerId, ManagerError, Module, PolicyId, RuleId, ScanKind, Secret};
-
-/// Where the API key goes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum AuthScheme {
-    /// `Authorization: ApiKey <key>`: Cloud One API keys.
-    #[default]
-    ApiKey,
-    /// `api-secret-key: <key>`: legacy Workload Security and on-premises Deep Security Manager keys.
-    ApiSecretKey,
-}
-
-/// How to reach and talk to the manager.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClientConfig {
-    /// The API's base URL, `/api` included: `https://workload.us-1.cloudone.trendmicro.com/api`,
-    /// `https://dsm.example.com:4119/api`.
-    pub base_url: Url,
-    /// Redacted in `Debug` and `Display`.
-    pub api_key: Secret,
-    pub auth: AuthScheme,
-    /// Per HTTP attempt, connection included.
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
-    /// Client-side limit on attempts per 60 seconds; `None` for no limit.
-    pub rate_limit_per_minute: Option<u32>,
-    /// Requests in flight at once (at least 1).
-    pub max_concurrency: usize,
-    /// A PEM file of extra root certificates (an on-premises manager's private CA). Certificate
-    /// verification is always on.
-    pub ca_bundle: Option<PathBuf>,
-}
-
-impl ClientConfig {
-    /// A configuration with defaults: Cloud One key header, 30 s timeout, the default retry policy,
-    /// no client-side rate limit, 4 requests in flight.
-    pub fn new(base_url: Url, api_key: Secret) -> Self {
-        Self {
-            base_url,
-            api_key,
-            auth: AuthScheme::ApiKey,
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
-            rate_limit_per_minute: None,
-            max_concurrency: 4,
-            ca_bundle: None,
-        }
-    }
-
-    /// The configuration for a Cloud One region (`us-1`, `de-1`, …); `None` for an unknown region.
-    pub fn for_region(region: &str, api_key: Secret) -> Option<Self> {
-        let url = Url::parse(&cloud_one_api_url(region)?).ok()?;
-        Some(Self::new(url, api_key))
-    }
-}
+use std::sync::Arc;
+use ward_core::{Clock, ComputerId, ManagerError, Module, PolicyId, RuleId, ScanKind};
 
 /// Builds the production client: HTTPS transport wrapped in retries, rate limit and concurrency limit.
 pub fn connect(config: ClientConfig) -> Result<ManagerClient, ManagerError> {
@@ -85,7 +29,8 @@ pub fn connect(config: ClientConfig) -> Result<ManagerClient, ManagerError> {
     if let Some(per_minute) = config.rate_limit_per_minute {
         transport = transport.with_rate_limit(per_minute);
     }
-    Ok(ManagerClient::new(transport, String::from(config.base_url)))
+    let transport = transport.with_clock(Arc::clone(&config.clock));
+    Ok(ManagerClient::new(transport, String::from(config.base_url)).with_clock(config.clock))
 }
 
 /// A computer's optional parts (`expand` values). Without any, the manager returns them all.
@@ -136,6 +81,44 @@ impl Expand {
             Self::Ec2VirtualMachineSummary => "ec2VirtualMachineSummary",
             Self::NoConnectorVirtualMachineSummary => "noConnectorVirtualMachineSummary",
         }
+    }
+
+    /// Every expansion.
+    pub const ALL: [Expand; 19] = [
+        Self::None,
+        Self::All,
+        Self::ComputerStatus,
+        Self::Tasks,
+        Self::SecurityUpdates,
+        Self::ComputerSettings,
+        Self::AllSecurityModules,
+        Self::AntiMalware,
+        Self::WebReputation,
+        Self::ActivityMonitoring,
+        Self::Firewall,
+        Self::IntrusionPrevention,
+        Self::IntegrityMonitoring,
+        Self::LogInspection,
+        Self::ApplicationControl,
+        Self::Interfaces,
+        Self::AllVirtualMachineSummaries,
+        Self::Ec2VirtualMachineSummary,
+        Self::NoConnectorVirtualMachineSummary,
+    ];
+
+    /// Reads the wire value (`computerStatus`, …); it is also the name of the computer's field
+    /// the expansion fills.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|expand| expand.as_str() == text)
+    }
+
+    /// Whether it stands for several parts (`none`, `all`, `allSecurityModules`,
+    /// `allVirtualMachineSummaries`) rather than one field.
+    pub fn is_group(self) -> bool {
+        matches!(
+            self,
+            Self::None | Self::All | Self::AllSecurityModules | Self::AllVirtualMachineSummaries
+        )
     }
 
     /// The expansion of one module.
@@ -277,6 +260,8 @@ pub struct ManagerClient<T = Resilient<HttpTransport>> {
     transport: T,
     /// Named in `Unreachable` errors; never holds the key.
     base_url: String,
+    /// What a `Retry-After` date is measured from.
+    clock: Arc<dyn Clock>,
 }
 
 impl<T: fmt::Debug> fmt::Debug for ManagerClient<T> {
@@ -313,7 +298,14 @@ impl<T: Transport> ManagerClient<T> {
         Self {
             transport,
             base_url: base_url.into(),
+            clock: ward_clock::SystemClock::shared(),
         }
+    }
+
+    /// Measures `Retry-After` dates from this clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The transport the client sends through.
@@ -724,7 +716,7 @@ impl<T: Transport> ManagerClient<T> {
         if response.is_success() {
             return Ok(response);
         }
-        let mut error = error_for_status(&response, call.access, &call.what);
+        let mut error = error_for_status(&response, call.access, &call.what, self.clock.now_ms());
         if let ManagerError::Forbidden { status, message } = &error
             && self.key_is_refused().await
         {
@@ -828,7 +820,12 @@ fn truncate(text: &str) -> String {
 }
 
 /// Maps a non-2xx answer. 403 is read by [`Access`]; see the module documentation.
-fn error_for_status(response: &ApiResponse, access: Access, what: &str) -> ManagerError {
+fn error_for_status(
+    response: &ApiResponse,
+    access: Access,
+    what: &str,
+    now_ms: i64,
+) -> ManagerError {
     let message = error_message(response);
     let status = response.status;
     match status {
@@ -844,7 +841,7 @@ fn error_for_status(response: &ApiResponse, access: Access, what: &str) -> Manag
             retry_after_ms: response
                 .retry_after
                 .as_deref()
-                .and_then(|value| crate::resilient::parse_retry_after(value, SystemTime::now()))
+                .and_then(|value| crate::resilient::parse_retry_after(value, now_ms))
                 .map(|wait| u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)),
         },
         400..=499 => ManagerError::Rejected { status, message },
@@ -861,6 +858,7 @@ mod tests {
     use super::*;
     use async_trait::async_trait;
     use std::sync::Mutex;
+    use ward_core::Secret;
 
     fn answer(status: u16, body: &str) -> ApiResponse {
         ApiResponse {
@@ -873,12 +871,12 @@ mod tests {
     #[test]
     fn unauthorized_message_is_the_managers() {
         let response = answer(403, r#"{"message": "Invalid API key"}"#);
-        let error = error_for_status(&response, Access::Read, "computers");
+        let error = error_for_status(&response, Access::Read, "computers", 0);
         assert_eq!(
             error.to_string(),
             "manager refused the API key (403): Invalid API key"
         );
-        let error = error_for_status(&answer(401, ""), Access::Write, "computers");
+        let error = error_for_status(&answer(401, ""), Access::Write, "computers", 0);
         assert_eq!(
             error.to_string(),
             "manager refused the API key (401): Unauthorized"
@@ -889,23 +887,23 @@ mod tests {
     fn statuses_map_to_variants() {
         let body = r#"{"message": "nope"}"#;
         assert!(matches!(
-            error_for_status(&answer(403, body), Access::Write, "computer 1"),
+            error_for_status(&answer(403, body), Access::Write, "computer 1", 0),
             ManagerError::Forbidden { status: 403, .. }
         ));
         assert_eq!(
-            error_for_status(&answer(404, body), Access::Read, "computer 1").to_string(),
+            error_for_status(&answer(404, body), Access::Read, "computer 1", 0).to_string(),
             "manager has no computer 1: nope"
         );
         assert!(matches!(
-            error_for_status(&answer(400, body), Access::Read, "x"),
+            error_for_status(&answer(400, body), Access::Read, "x", 0),
             ManagerError::Rejected { status: 400, .. }
         ));
         assert!(matches!(
-            error_for_status(&answer(409, body), Access::Write, "x"),
+            error_for_status(&answer(409, body), Access::Write, "x", 0),
             ManagerError::Rejected { status: 409, .. }
         ));
         assert!(matches!(
-            error_for_status(&answer(503, body), Access::Read, "x"),
+            error_for_status(&answer(503, body), Access::Read, "x", 0),
             ManagerError::Server { status: 503, .. }
         ));
         let throttled = ApiResponse {
@@ -913,14 +911,14 @@ mod tests {
             ..answer(429, r#"{"message": "Too many API requests"}"#)
         };
         assert_eq!(
-            error_for_status(&throttled, Access::Read, "x"),
+            error_for_status(&throttled, Access::Read, "x", 0),
             ManagerError::RateLimited {
                 message: "Too many API requests".into(),
                 retry_after_ms: Some(12_000)
             }
         );
         assert!(matches!(
-            error_for_status(&answer(302, ""), Access::Read, "x"),
+            error_for_status(&answer(302, ""), Access::Read, "x", 0),
             ManagerError::Decode { .. }
         ));
     }

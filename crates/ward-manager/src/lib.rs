@@ -17,13 +17,17 @@
 
 mod api;
 mod client;
+mod config;
 pub mod model;
+mod objects;
 mod resilient;
 mod transport;
 
 pub use client::{
-    AssignmentTarget, AuthScheme, ClientConfig, Expand, JsonObject, MAX_PAGE, ManagerClient,
-    RuleModule, SYNC_EXPANDS, connect,
+    AssignmentTarget, Expand, JsonObject, MAX_PAGE, ManagerClient, RuleModule, SYNC_EXPANDS,
+    connect,
 };
+pub use config::{AuthScheme, ClientConfig};
+pub use objects::expand_for_fields;
 pub use resilient::{Resilient, RetryPolicy, parse_retry_after};
 pub use transport::{ApiRequest, ApiResponse, HttpTransport, Method, Transport, TransportError};

@@ -12,11 +12,13 @@ use async_trait::async_trait;
 use rand::Rng;
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 use tracing::Instrument;
+use ward_core::Clock;
 
 /// How often and how patiently to retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,14 +68,19 @@ impl RetryPolicy {
 }
 
 /// Parses a `Retry-After` value: delay-seconds, or an HTTP-date (a date in the past means now).
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Too many digits for u64 still means "a very long time".
         return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+    let date_ms = date
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|since| i64::try_from(since.as_millis()).ok())?;
+    let wait = u64::try_from(date_ms.saturating_sub(now_ms)).unwrap_or(0);
+    Some(Duration::from_millis(wait))
 }
 
 /// A sliding-window limit: at most `limit` attempts in any `window`, like the manager's own
@@ -128,6 +135,8 @@ impl RateLimiter {
 pub struct Resilient<T> {
     inner: T,
     policy: RetryPolicy,
+    /// What a `Retry-After` date is measured from.
+    clock: Arc<dyn Clock>,
     rate_limiter: Option<RateLimiter>,
     concurrency: Semaphore,
     max_concurrency: usize,
@@ -155,11 +164,18 @@ impl<T: Transport> Resilient<T> {
         Self {
             inner,
             policy,
+            clock: ward_clock::SystemClock::shared(),
             rate_limiter: None,
             concurrency: Semaphore::new(8),
             max_concurrency: 8,
             calls: AtomicU64::new(0),
         }
+    }
+
+    /// Measures `Retry-After` dates from this clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Allows at most `per_minute` attempts in any 60 seconds (`0` counts as 1).
@@ -230,7 +246,7 @@ impl<T: Transport> Resilient<T> {
                 response
                     .retry_after
                     .as_deref()
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                    .and_then(|v| parse_retry_after(v, self.clock.now_ms()))
             }
             Err(error) => {
                 if !error.is_retryable() || !(request.idempotent || error.never_sent()) {
@@ -374,15 +390,16 @@ mod tests {
 
     #[test]
     fn retry_after_seconds_and_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let now = 1_700_000_000_000;
+        let at = |seconds: u64| std::time::UNIX_EPOCH + Duration::from_secs(seconds);
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        let later = httpdate::fmt_http_date(at(1_700_000_030));
         assert_eq!(
             parse_retry_after(&later, now),
             Some(Duration::from_secs(30))
         );
-        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        let earlier = httpdate::fmt_http_date(at(1_699_999_970));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("", now), None);

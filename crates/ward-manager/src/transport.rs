@@ -2,7 +2,7 @@
 //! [`HttpTransport`], its reqwest implementation. Retries, rate limiting and concurrency are not
 //! here: they are a decorator around any transport ([`crate::Resilient`]).
 
-use crate::client::{AuthScheme, ClientConfig};
+use crate::config::{AuthScheme, ClientConfig};
 use async_trait::async_trait;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use std::fmt;

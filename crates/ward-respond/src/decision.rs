@@ -1,8 +1,8 @@
 //! A decision: what ward concluded about one event, why, and what it will do.
 
 use crate::action::Action;
-use serde::Serialize;
 use std::collections::BTreeMap;
+pub use ward_core::Verdict;
 use ward_core::{BucketExposure, Computer, ComputerId, Policy, RuleId};
 
 /// What ward knows about an event's subject when it decides: the computer for the event's
@@ -18,31 +18,6 @@ pub struct Facts<'a> {
     /// computer for each, when the manager has one. `None` when no AWS access is configured.
     pub exposure: Option<Result<BucketExposure, String>>,
     pub bucket_computers: Vec<(String, Option<Computer>)>,
-}
-
-/// The decision's short name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    /// Act on a protected computer.
-    Respond,
-    /// The instance is not protected: tell the team.
-    Notify,
-    /// Answer a Config rule.
-    Evaluate,
-    /// Nothing to do (with the reason why).
-    Ignore,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Respond => "respond",
-            Self::Notify => "notify",
-            Self::Evaluate => "evaluate",
-            Self::Ignore => "ignore",
-        }
-    }
 }
 
 /// What ward decided about one event.

@@ -51,13 +51,56 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+/// Where one action of an event stands after handling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeStatus {
+    /// Done now.
+    Done,
+    /// Refused or impossible now; a later delivery tries again.
+    Failed,
+    /// Planned under `--dry-run`; nothing was done.
+    Planned,
+    /// Done earlier, inside the cooldown.
+    AlreadyDone,
+    /// Claimed by another worker that is still in its lease.
+    InFlight,
+    /// Folded into an earlier action with the same coalescing key.
+    Coalesced,
+}
+
+impl OutcomeStatus {
+    /// The word reports show (`done`, `already-done`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Planned => "planned",
+            Self::AlreadyDone => "already-done",
+            Self::InFlight => "in-flight",
+            Self::Coalesced => "coalesced",
+        }
+    }
+
+    /// Whether nothing is left to do for the action: an event whose actions are all settled can
+    /// be acknowledged; one with a failed or in-flight action must be delivered again.
+    pub fn is_settled(self) -> bool {
+        !matches!(self, Self::Failed | Self::InFlight)
+    }
+}
+
+impl std::fmt::Display for OutcomeStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How one action went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionOutcome {
     pub kind: String,
     pub target: String,
-    /// `done`, `failed`, `planned` (dry run), `already-done`, `in-flight`, `coalesced`.
-    pub status: String,
+    pub status: OutcomeStatus,
     /// What was done, or why not.
     pub detail: String,
 }
@@ -90,7 +133,14 @@ impl Outcome {
 
     /// Whether any action failed.
     pub fn failed(&self) -> bool {
-        self.actions.iter().any(|action| action.status == "failed")
+        self.actions
+            .iter()
+            .any(|action| action.status == OutcomeStatus::Failed)
+    }
+
+    /// Whether every action is settled (see [`OutcomeStatus::is_settled`]).
+    pub fn settled(&self) -> bool {
+        self.actions.iter().all(|action| action.status.is_settled())
     }
 }
 
@@ -161,6 +211,11 @@ impl Engine {
         &self.settings
     }
 
+    /// The clock the engine reads.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.ports.clock)
+    }
+
     /// Handles one event: facts, decision, actions (none under `dry_run`, which changes nothing
     /// anywhere: no manager writes, no ledger, no store writes).
     pub async fn handle(&self, event: &Event, dry_run: bool) -> Result<Outcome, EngineError> {
@@ -187,7 +242,7 @@ impl Engine {
                 ActionOutcome {
                     kind: action.kind(),
                     target: action.target(),
-                    status: ActionStatus::Planned.as_str().into(),
+                    status: OutcomeStatus::Planned,
                     detail: action.describe(),
                 }
             } else {
@@ -198,7 +253,8 @@ impl Engine {
         if !dry_run {
             let record = self.record(&outcome);
             self.ports.store.record_decision(&record).await?;
-            metrics::counter!("ward_decisions_total", "decision" => record.decision).increment(1);
+            metrics::counter!("ward_decisions_total", "decision" => record.decision.as_str())
+                .increment(1);
         }
         Ok(outcome)
     }
@@ -251,7 +307,7 @@ impl Engine {
             computer_id: decision.computer_id,
             account_id: decision.account_id.clone(),
             protected: decision.protected,
-            decision: decision.verdict.as_str().into(),
+            decision: decision.verdict,
             reason: decision.reason.clone(),
             actions: serde_json::to_value(&outcome.actions).unwrap_or_default(),
             at: self.ports.clock.now_ms(),
@@ -469,10 +525,10 @@ impl Engine {
             cooldown_ms: self.settings.cooldown_ms,
             lease_ms: self.settings.lease_ms,
         };
-        let outcome = |status: &str, detail: String| ActionOutcome {
+        let outcome = |status: OutcomeStatus, detail: String| ActionOutcome {
             kind: kind.clone(),
             target: target.clone(),
-            status: status.into(),
+            status,
             detail,
         };
         let (record, taken_over) = match self.ports.store.claim(&request).await? {
@@ -480,19 +536,19 @@ impl Engine {
             Claim::TakeOver { record, claimed_at } => (record, Some(claimed_at)),
             Claim::AlreadyDone(record) => {
                 return Ok(outcome(
-                    "already-done",
+                    OutcomeStatus::AlreadyDone,
                     record.detail.unwrap_or_else(|| "done earlier".into()),
                 ));
             }
             Claim::InFlight(record) => {
                 return Ok(outcome(
-                    "in-flight",
+                    OutcomeStatus::InFlight,
                     format!("claimed by another worker (ledger entry {})", record.id),
                 ));
             }
             Claim::Coalesced { into, .. } => {
                 return Ok(outcome(
-                    "coalesced",
+                    OutcomeStatus::Coalesced,
                     format!(
                         "folded into {} for finding {} (ledger entry {})",
                         into.action, into.finding, into.id
@@ -519,7 +575,7 @@ impl Engine {
                     .await?;
                 metrics::counter!("ward_actions_total", "action" => kind.clone(), "outcome" => "done")
                     .increment(1);
-                Ok(outcome(ActionStatus::Done.as_str(), detail))
+                Ok(outcome(OutcomeStatus::Done, detail))
             }
             Err(error) => {
                 self.ports
@@ -532,7 +588,7 @@ impl Engine {
                 if !matches!(action, Action::Notify(_)) {
                     self.notify_failure(decision, action, &error).await;
                 }
-                Ok(outcome(ActionStatus::Failed.as_str(), error))
+                Ok(outcome(OutcomeStatus::Failed, error))
             }
         }
     }

@@ -8,36 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use ward_core::IpsRule;
-
-/// One of Trend Micro's managed rule groups for AWS WAF.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RuleGroup {
-    /// "WebServer (Apache, NGINX)": Apache httpd, Tomcat, Struts, Solr, NGINX.
-    WebServer,
-    /// "Content Management System (CMS)": WordPress, Drupal, Joomla.
-    Cms,
-}
-
-impl RuleGroup {
-    pub const ALL: [RuleGroup; 2] = [Self::WebServer, Self::Cms];
-
-    /// ward's short name (`webserver`, `cms`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WebServer => "webserver",
-            Self::Cms => "cms",
-        }
-    }
-}
-
-impl fmt::Display for RuleGroup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use ward_core::waf::{AclRule, RuleAddition, RuleGroup};
 
 /// Products an IPS rule name may mention, and the group that covers them. A word of the name
 /// must equal the key (case-insensitive).
@@ -116,26 +88,6 @@ impl GroupNames {
     }
 }
 
-/// What ward needs to know of a rule already in a WebACL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExistingRule {
-    pub name: String,
-    pub priority: i32,
-    /// `(vendor, group)` when the rule is a managed rule group statement.
-    pub managed_group: Option<(String, String)>,
-}
-
-/// A managed rule group rule to add to a WebACL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleAddition {
-    pub group: RuleGroup,
-    /// The rule's name in the WebACL (also its CloudWatch metric name).
-    pub rule_name: String,
-    pub priority: i32,
-    pub vendor: String,
-    pub group_name: String,
-}
-
 /// How the recommended groups meet a WebACL's rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AclPlan {
@@ -164,11 +116,7 @@ pub fn waf_name(text: &str) -> String {
 /// Which recommended groups are present and which rules to add: each missing group as a rule named
 /// `ward-<group>`, at the priorities after the highest one in use (so every existing rule keeps
 /// its place and is evaluated first), with a suffix when that name is taken.
-pub fn plan(
-    existing: &[ExistingRule],
-    wanted: &BTreeSet<RuleGroup>,
-    names: &GroupNames,
-) -> AclPlan {
+pub fn plan(existing: &[AclRule], wanted: &BTreeSet<RuleGroup>, names: &GroupNames) -> AclPlan {
     let mut plan = AclPlan::default();
     let taken: BTreeSet<&str> = existing.iter().map(|rule| rule.name.as_str()).collect();
     let mut new_names = Vec::new();
@@ -234,8 +182,8 @@ mod tests {
         }
     }
 
-    fn existing(name: &str, priority: i32, managed: Option<(&str, &str)>) -> ExistingRule {
-        ExistingRule {
+    fn existing(name: &str, priority: i32, managed: Option<(&str, &str)>) -> AclRule {
+        AclRule {
             name: name.into(),
             priority,
             managed_group: managed.map(|(v, n)| (v.into(), n.into())),
@@ -351,7 +299,7 @@ mod tests {
         assert_eq!(plan_for(&other, RuleGroup::WebServer).add.len(), 1);
     }
 
-    fn plan_for(rules: &[ExistingRule], group: RuleGroup) -> AclPlan {
+    fn plan_for(rules: &[AclRule], group: RuleGroup) -> AclPlan {
         plan(rules, &BTreeSet::from([group]), &names())
     }
 
@@ -389,7 +337,7 @@ mod tests {
             rule_names in proptest::collection::vec("(ward-TrendMicro-(CMS|WebServer)(-[0-9])?|[a-z]{1,6})", 0..8),
             has_web in proptest::bool::ANY,
         ) {
-            let rules: Vec<ExistingRule> = priorities.iter().zip(&rule_names).enumerate()
+            let rules: Vec<AclRule> = priorities.iter().zip(&rule_names).enumerate()
                 .map(|(i, (p, n))| existing(n, *p,
                     (has_web && i == 0).then_some(("Trend Micro", "TrendMicro-WebServer"))))
                 .collect();

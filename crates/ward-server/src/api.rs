@@ -607,6 +607,27 @@ pub struct FlowInfo {
     pub format: String,
 }
 
+impl FlowInfo {
+    /// How the API shows a configured flow.
+    pub fn of(flow: &ward_flow::FlowDefinition) -> Self {
+        let trigger = &flow.trigger;
+        Self {
+            name: flow.name.clone(),
+            description: flow.description.clone(),
+            source: flow.source.name().to_owned(),
+            trigger: match trigger {
+                ward_flow::Trigger::OnDemand => "on_demand",
+                _ if trigger.is_incremental() => "incremental",
+                _ => "scheduled",
+            }
+            .to_owned(),
+            schedule: trigger.schedule().map(ToString::to_string),
+            destination: flow.destination.path.clone(),
+            format: flow.destination.format.as_str().to_owned(),
+        }
+    }
+}
+
 /// The configured flows.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlowList {

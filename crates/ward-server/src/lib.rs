@@ -35,7 +35,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 use std::sync::Arc;
 use ward_core::ports::FlowRun;
-use ward_core::{Secret, Store};
+use ward_core::{Clock, Secret, Store};
 use ward_respond::{Engine, Handled};
 
 /// The largest body the webhook accepts (an SQS batch or an EventBridge event is far smaller).
@@ -59,6 +59,8 @@ pub struct AppState {
     pub auth: Auth,
     /// Renders `/metrics`.
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// When pages are rendered ("… ago" is counted from it).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
     /// process's metrics recorder installed.
     pub fn new(engine: Arc<Engine>, store: Arc<dyn Store>) -> Self {
         Self {
+            clock: engine.clock(),
             engine,
             webhook_secret: None,
             inventory: Inventory::new(Arc::clone(&store)),

@@ -134,7 +134,7 @@ async fn serve(kind: Page, state: AppState, query: Option<String>, cache: &PageC
     let cx = Context {
         filters: &filters,
         synced_at: snapshot.sync.as_ref().map(|sync| sync.finished_at),
-        generated_at: now_ms(),
+        generated_at: state.clock.now_ms(),
     };
     let rendered = match render(kind, &cx, &snapshot, &state).await {
         Ok(html) => axum::body::Bytes::from(html),
@@ -251,14 +251,6 @@ async fn stylesheet() -> Response {
         ward_dashboard::STYLESHEET,
     )
         .into_response()
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
 }
 
 #[cfg(test)]

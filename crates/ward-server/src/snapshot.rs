@@ -347,18 +347,19 @@ impl Inventory {
         Ok(snapshot)
     }
 
-    fn now_ms(&self) -> u64 {
+    /// Milliseconds since the holder was made (a monotonic interval, not a time of day).
+    fn elapsed_ms(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     fn check_done(&self) {
-        let next = self.now_ms() + CHECK_EVERY.as_millis() as u64;
+        let next = self.elapsed_ms() + CHECK_EVERY.as_millis() as u64;
         self.next_check_ms.store(next, Ordering::Relaxed);
     }
 
     /// Whether this caller gets to run the due check (one caller per period does).
     fn claim_check(&self) -> bool {
-        let now = self.now_ms();
+        let now = self.elapsed_ms();
         let due = self.next_check_ms.load(Ordering::Relaxed);
         now >= due
             && self

@@ -51,7 +51,7 @@ use state::State;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use ward_core::Clock;
 
 /// A simulated manager. Cheap to clone: clones share one state.
 #[derive(Clone)]
@@ -60,6 +60,7 @@ pub struct Simulator {
 }
 
 struct Inner {
+    clock: Arc<dyn Clock>,
     config: SimConfig,
     state: RwLock<State>,
     /// Mirrors `State::has_pending`, so reads need no write lock when nothing is due.
@@ -81,24 +82,21 @@ impl fmt::Debug for Simulator {
     }
 }
 
-/// Milliseconds since the epoch, now.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Simulator {
     /// Generates the fleet, policies and rules for `config`. The same configuration always
-    /// generates the same objects (times are relative to now).
+    /// generates the same objects (times are relative to now), on the wall clock.
     pub fn new(config: SimConfig) -> Self {
-        let state = State::new(&config, now_ms());
+        Self::with_clock(config, ward_clock::SystemClock::shared())
+    }
+
+    /// A simulator whose time is `clock`'s: scans take effect when it passes their delay, and
+    /// every date it answers with is read from it (tests drive a `ward_core::ManualClock`).
+    pub fn with_clock(config: SimConfig, clock: Arc<dyn Clock>) -> Self {
+        let state = State::new(&config, clock.now_ms());
         let tenant = Tenant::new(config.seed);
         let roles = tenant.roles();
         let window = config
@@ -107,6 +105,7 @@ impl Simulator {
         let dice = FaultDice::new(config.seed, config.fault_rate, &config.fault_kinds);
         Self {
             inner: Arc::new(Inner {
+                clock,
                 config,
                 state: RwLock::new(state),
                 pending: AtomicBool::new(false),
@@ -166,11 +165,16 @@ impl Simulator {
             .state
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        guard.settle(now_ms());
+        guard.settle(self.clock_ms());
         StateGuard {
             guard,
             pending: &self.inner.pending,
         }
+    }
+
+    /// Milliseconds since the epoch, on the simulator's clock.
+    pub(crate) fn clock_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
     }
 
     /// Records a state change for `/_sim/actions`.

@@ -2,7 +2,6 @@
 
 use crate::support::{Running, small};
 use serde_json::{Value, json};
-use std::time::Duration;
 use ward_sim::SimConfig;
 
 fn scan(kind: &str, parameters: &str, computer: &Value) -> Value {
@@ -14,10 +13,14 @@ fn scan(kind: &str, parameters: &str, computer: &Value) -> Value {
 
 #[tokio::test]
 async fn a_recommendation_scan_advances_the_scan_date_after_the_delay() {
-    let running = Running::start(SimConfig {
-        scan_delay_ms: 300,
-        ..small()
-    })
+    let clock = ward_core::ManualClock::at(1_780_272_000_000);
+    let running = Running::on_clock(
+        SimConfig {
+            scan_delay_ms: 300,
+            ..small()
+        },
+        &clock,
+    )
     .await;
     let computer = running.get("/computers?expand=none").await["computers"][0]["ID"].clone();
     let assignments = format!("/computers/{computer}/intrusionprevention/assignments");
@@ -46,7 +49,13 @@ async fn a_recommendation_scan_advances_the_scan_date_after_the_delay() {
         task_id
     );
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    clock.advance(299);
+    assert_eq!(
+        running.get(&assignments).await["lastRecommendationScanDate"].as_i64(),
+        before,
+        "not before the delay has passed"
+    );
+    clock.advance(1);
     let after = running.get(&assignments).await;
     let date = after["lastRecommendationScanDate"].as_i64();
     assert!(date > before, "{before:?} → {date:?}");

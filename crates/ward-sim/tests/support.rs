@@ -25,11 +25,23 @@ pub struct Answer {
 
 impl Running {
     pub async fn start(config: SimConfig) -> Self {
+        Self::serve(Simulator::new(config)).await
+    }
+
+    /// A simulator on a controlled clock.
+    pub async fn on_clock(config: SimConfig, clock: &ward_core::ManualClock) -> Self {
+        Self::serve(Simulator::with_clock(
+            config,
+            std::sync::Arc::new(clock.clone()),
+        ))
+        .await
+    }
+
+    async fn serve(sim: Simulator) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a local port");
         let address = listener.local_addr().expect("bound address");
-        let sim = Simulator::new(config);
         let served = sim.clone();
         tokio::spawn(async move {
             let _ = ward_sim::serve(listener, served).await;

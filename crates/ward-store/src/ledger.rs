@@ -5,7 +5,7 @@
 //! advisory lock on the keys, `KEY_LOCK`).
 
 use ward_core::ledger::ActionRecord;
-use ward_core::{ActionStatus, ComputerId, DecisionRecord, QuarantineRecord, StoreError};
+use ward_core::{ActionStatus, ComputerId, DecisionRecord, QuarantineRecord, StoreError, Verdict};
 
 const ACTION_COLUMNS: &str = "id, finding, target, action, coalesce_key, status, attempts, \
      requested_at, settled_at, detail, coalesced_into, computer_id";
@@ -120,6 +120,10 @@ pub(crate) fn decision_record(row: DecisionRow) -> Result<DecisionRecord, StoreE
         what: format!("decision for event {}", row.0),
         cause: error.to_string(),
     })?;
+    let decision = Verdict::parse(&row.7).ok_or_else(|| StoreError::Corrupt {
+        what: format!("decision for event {}", row.0),
+        cause: format!("unknown decision {:?}", row.7),
+    })?;
     Ok(DecisionRecord {
         event_id: row.0,
         source: row.1,
@@ -128,7 +132,7 @@ pub(crate) fn decision_record(row: DecisionRow) -> Result<DecisionRecord, StoreE
         computer_id: row.4.map(ComputerId),
         account_id: row.5,
         protected: row.6,
-        decision: row.7,
+        decision,
         reason: row.8,
         actions,
         at: row.10,

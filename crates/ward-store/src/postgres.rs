@@ -8,8 +8,9 @@ use crate::sql::sql_store;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use ward_core::StoreError;
+use ward_core::{Clock, StoreError};
 
 /// PostgreSQL's schema, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -44,6 +45,8 @@ const CONNECTIONS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// When migrations were applied and syncs began.
+    clock: Arc<dyn Clock>,
 }
 
 impl PostgresStore {
@@ -79,7 +82,10 @@ impl PostgresStore {
             .max_connections(CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with(options);
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            clock: ward_clock::SystemClock::shared(),
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -12,7 +12,7 @@ use sqlx::types::Json;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 use std::collections::HashSet;
 use std::hash::Hash;
-use std::time::{SystemTime, UNIX_EPOCH};
+
 use ward_core::{Computer, InventoryFilter, IpsRule, Policy, StoreError, SyncStats};
 
 pub(crate) const BEGIN_SYNC: &str =
@@ -312,15 +312,6 @@ pub(crate) fn count_from_db(count: i64) -> u64 {
     u64::try_from(count).unwrap_or(0)
 }
 
-/// Milliseconds since the epoch.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
-
 /// Maps a driver error to a failed `operation`.
 pub(crate) fn query_error(operation: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |error| StoreError::Query {
@@ -379,7 +370,7 @@ macro_rules! sql_store {
                     sqlx::query(migrate::RECORD_MIGRATION)
                         .bind(migration.version)
                         .bind(migration.name)
-                        .bind($crate::sql::now_ms())
+                        .bind(self.clock.now_ms())
                         .execute(&mut *tx)
                         .await
                         .map_err(&failed)?;
@@ -409,7 +400,7 @@ macro_rules! sql_store {
         impl ward_core::Store for $store {
             async fn begin_sync(&self) -> Result<i64, ward_core::StoreError> {
                 sqlx::query_scalar($crate::sql::BEGIN_SYNC)
-                    .bind($crate::sql::now_ms())
+                    .bind(self.clock.now_ms())
                     .fetch_one(&self.pool)
                     .await
                     .map_err($crate::sql::query_error("begin_sync"))
@@ -519,7 +510,7 @@ macro_rules! sql_store {
                         .map_err(&failed)?;
                 }
                 let recorded = sqlx::query($crate::sql::RECORD_SYNC)
-                    .bind($crate::sql::now_ms())
+                    .bind(self.clock.now_ms())
                     .bind(stats.started_at)
                     .bind(stats.finished_at)
                     .bind($crate::sql::stored_count(stats.computers))

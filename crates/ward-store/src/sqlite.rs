@@ -8,8 +8,9 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use ward_core::StoreError;
+use ward_core::{Clock, StoreError};
 
 /// SQLite's schema, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -45,6 +46,8 @@ const FILE_CONNECTIONS: u32 = 4;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// When migrations were applied and syncs began.
+    clock: Arc<dyn Clock>,
 }
 
 impl SqliteStore {
@@ -88,7 +91,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|error| open_error(error.to_string()))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            clock: ward_clock::SystemClock::shared(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -111,7 +117,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            clock: ward_clock::SystemClock::shared(),
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -945,7 +945,7 @@ async fn decisions_and_quarantine_round_trip(backend: Arc<Backend>) {
         computer_id: Some(ComputerId(42)),
         account_id: Some("111111111111".into()),
         protected: Some(true),
-        decision: "respond".into(),
+        decision: ward_core::Verdict::Respond,
         reason: "the instance is protected".into(),
         actions: serde_json::json!([{"kind": "scan-integrity", "status": "done"}]),
         at: T0,

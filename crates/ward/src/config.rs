@@ -432,7 +432,7 @@ pub struct Config {
     /// `[waf]`, with defaults when absent.
     pub waf: WafConfig,
     /// `[[flows]]`, each compiled once at load time (so a bad task is a config error).
-    pub flows: Vec<ward_flow::FlowDefinition>,
+    pub flows: Vec<ward_flow::Flow>,
 }
 
 /// The validated `[aws]` section.
@@ -449,8 +449,7 @@ pub struct AwsConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountConfig {
     pub id: String,
-    pub role_arn: String,
-    pub external_id: Option<String>,
+    pub role: ward_core::waf::AccountRole,
 }
 
 /// The validated `[waf]` section.
@@ -484,6 +483,14 @@ pub struct SqsSourceConfig {
 }
 
 impl Config {
+    /// The file the config came from, as errors name it (`(defaults)` without one).
+    pub fn file_name(&self) -> String {
+        self.source.as_ref().map_or_else(
+            || "(defaults)".to_owned(),
+            |path| path.display().to_string(),
+        )
+    }
+
     /// The built-in defaults (no config file).
     pub fn defaults() -> Self {
         RawConfig::default()
@@ -900,72 +907,21 @@ fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit())
 }
 
-/// The schema a flow's source is checked against: the built-in source's, or an open one for
-/// `file`.
-pub fn flow_schema(flow: &ward_flow::FlowDefinition) -> Option<ward_flow::SourceSchema> {
-    match flow.source.as_str() {
-        "file" => Some(ward_flow::SourceSchema::open("file")),
-        source => ward_flow::SourceSchema::builtin(source),
-    }
-}
-
 /// `[[flows]]`: names unique, every task compiled against its source's schema, destinations
-/// that name a place, `file` sources with a path.
+/// that name a place.
 fn validate_flows(
     flows: Vec<ward_flow::FlowDefinition>,
     file: &str,
-) -> Result<Vec<ward_flow::FlowDefinition>, ConfigError> {
-    for (index, flow) in flows.iter().enumerate() {
+) -> Result<Vec<ward_flow::Flow>, ConfigError> {
+    let mut compiled: Vec<ward_flow::Flow> = Vec::with_capacity(flows.len());
+    for (index, flow) in flows.into_iter().enumerate() {
         let key = |name: &str| format!("flows[{index}].{name}");
-        if flows[..index]
-            .iter()
-            .any(|earlier| earlier.name == flow.name)
-        {
+        if compiled.iter().any(|earlier| earlier.name() == flow.name) {
             return Err(ConfigError::new(
                 file,
                 key("name"),
                 format!("flow `{}` is defined twice", flow.name),
             ));
-        }
-        let schema = flow_schema(flow).ok_or_else(|| {
-            ConfigError::new(
-                file,
-                key("source"),
-                format!(
-                    "unknown source `{}` (expected one of {}, file)",
-                    flow.source,
-                    ward_flow::SourceSchema::builtin_names()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
-        if let Err(error) = ward_flow::FlowPlan::compile(flow, &schema) {
-            let at = match error.task() {
-                Some(task) => format!("flows[{index}].tasks[{task}]"),
-                None => format!("flows[{index}]"),
-            };
-            return Err(ConfigError::new(file, at, error.to_string()));
-        }
-        match (flow.source.as_str(), &flow.source_path) {
-            ("file", None) => {
-                return Err(ConfigError::new(
-                    file,
-                    key("source_path"),
-                    "a `file` source needs the path of a JSON-lines or JSON-array file",
-                ));
-            }
-            ("file", Some(_)) | (_, None) => {}
-            (_, Some(_)) => {
-                return Err(ConfigError::new(
-                    file,
-                    key("source_path"),
-                    format!(
-                        "only a `file` source reads a path (this flow reads `{}`)",
-                        flow.source
-                    ),
-                ));
-            }
         }
         if flow.destination.location().is_none() {
             return Err(ConfigError::new(
@@ -984,8 +940,16 @@ fn validate_flows(
                 "must be at least 1",
             ));
         }
+        let flow = ward_flow::Flow::compile(flow).map_err(|error| {
+            let at = match error.task() {
+                Some(task) => format!("flows[{index}].tasks[{task}]"),
+                None => format!("flows[{index}]"),
+            };
+            ConfigError::new(file, at, error.to_string())
+        })?;
+        compiled.push(flow);
     }
-    Ok(flows)
+    Ok(compiled)
 }
 
 /// `[[aws.accounts]]` → accounts and their roles.
@@ -1041,8 +1005,10 @@ fn validate_accounts(raw: &[RawAccount], file: &str) -> Result<Vec<AccountConfig
         };
         accounts.push(AccountConfig {
             id,
-            role_arn,
-            external_id,
+            role: ward_core::waf::AccountRole {
+                role_arn,
+                external_id,
+            },
         });
     }
     Ok(accounts)
@@ -1254,7 +1220,7 @@ mod tests {
         .expect("valid");
         assert_eq!(config.flows.len(), 1);
         assert_eq!(
-            config.flows[0].destination.format,
+            config.flows[0].definition.destination.format,
             ward_flow::FileFormat::Parquet
         );
 
@@ -1508,7 +1474,7 @@ mod tests {
         assert_eq!(config.waf.groups.cms, DEFAULT_WAF_CMS_GROUP);
         let accounts = config.aws.expect("aws").accounts;
         assert_eq!(accounts[0].id, "111122223333");
-        assert_eq!(accounts[0].external_id.as_deref(), Some("ward-ext"));
+        assert_eq!(accounts[0].role.external_id.as_deref(), Some("ward-ext"));
         let defaults = Config::parse("", "ward.toml").expect("valid");
         assert!(defaults.waf.sweep_every.is_zero());
         assert!(!defaults.waf.apply);

@@ -42,15 +42,7 @@ async fn settled(engine: &Engine, body: &str, origin: &str) -> bool {
     let mut settled = true;
     for parsed in ward_events::parse(body.as_bytes()) {
         match engine.handle_parsed(parsed, origin, false).await {
-            Ok(Handled::Decided(outcome)) => {
-                if outcome
-                    .actions
-                    .iter()
-                    .any(|action| action.status == "failed" || action.status == "in-flight")
-                {
-                    settled = false;
-                }
-            }
+            Ok(Handled::Decided(outcome)) => settled &= outcome.settled(),
             Ok(Handled::Quarantined { .. }) => {}
             Ok(Handled::Failed { error, .. }) => {
                 tracing::warn!(%error, "event left for redelivery");

@@ -10,3 +10,4 @@ pub mod intake;
 pub mod output;
 pub mod respond;
 pub mod sync;
+pub mod wire;

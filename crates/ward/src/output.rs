@@ -96,6 +96,110 @@ impl Table {
     }
 }
 
+/// One handled item, as the demo prints it.
+pub fn handled(name: &str, handled: &ward_respond::Handled) -> String {
+    use ward_respond::Handled;
+    match handled {
+        Handled::Decided(outcome) => {
+            let decision = &outcome.decision;
+            let mut text = format!(
+                "\n  {} {} on {} → {}\n    why: {}",
+                decision.source,
+                decision.finding_type,
+                decision.instance_id.as_deref().unwrap_or("-"),
+                decision.verdict.as_str(),
+                decision.reason
+            );
+            for action in &outcome.actions {
+                text.push_str(&format!(
+                    "\n    {} {} [{}] {}",
+                    action.kind, action.target, action.status, action.detail
+                ));
+            }
+            text
+        }
+        Handled::Quarantined { position, reason } => {
+            format!("\n  {name} ({position}) → quarantined\n    why: {reason}")
+        }
+        Handled::Failed { position, error } => {
+            format!("\n  {name} ({position}) → failed\n    why: {error}")
+        }
+    }
+}
+
+/// `part` of `whole` in percent (0 of nothing).
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// The summary tables: OS types, agent status, EC2 state, instance types and modules.
+pub fn fleet_summary(summary: &ward_core::summary::FleetSummary) -> String {
+    let ranked = |title: &str, map| {
+        let mut table = Table::new([title, "computers", "share"])
+            .right_align(1)
+            .right_align(2);
+        for (name, count) in ward_core::summary::FleetSummary::ranked(map) {
+            table.row([
+                name.to_owned(),
+                count.to_string(),
+                format!("{:.1}%", percent(count, summary.computers)),
+            ]);
+        }
+        table.render()
+    };
+    let mut modules = Table::new(["module", "on", "off", "warning", "error", "not reported"]);
+    for column in 1..=5 {
+        modules = modules.right_align(column);
+    }
+    for module in ward_core::Module::ALL {
+        let counts = summary
+            .modules
+            .get(&module)
+            .cloned()
+            .unwrap_or_else(ward_core::summary::ModuleCounts::default);
+        modules.row([
+            module.as_str().to_owned(),
+            counts.on.to_string(),
+            counts.off.to_string(),
+            counts.warning.to_string(),
+            counts.error.to_string(),
+            counts.not_reported.to_string(),
+        ]);
+    }
+    let mut instance_types = ward_core::summary::FleetSummary::ranked(&summary.by_instance_type);
+    let others: u64 = instance_types.iter().skip(8).map(|(_, count)| count).sum();
+    instance_types.truncate(8);
+    let mut types = Table::new(["instance type", "computers", "share"])
+        .right_align(1)
+        .right_align(2);
+    for (name, count) in instance_types {
+        types.row([
+            name.to_owned(),
+            count.to_string(),
+            format!("{:.1}%", percent(count, summary.computers)),
+        ]);
+    }
+    if others > 0 {
+        types.row([
+            "(others)".to_owned(),
+            others.to_string(),
+            format!("{:.1}%", percent(others, summary.computers)),
+        ]);
+    }
+    [
+        ranked("OS type", &summary.by_os_type),
+        ranked("agent status", &summary.by_agent_status),
+        ranked("EC2 state", &summary.by_ec2_state),
+        types.render(),
+        modules.render(),
+    ]
+    .join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::Table;

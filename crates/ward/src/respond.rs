@@ -1,37 +1,12 @@
 //! Wiring for the response engine: the ports `ward_respond::Engine` works through, built from the
-//! configuration (manager client, store, notifiers, evaluations sink, the tokio clock).
+//! configuration (manager client, store, notifiers, evaluations sink, the wall clock).
 
 use crate::config::{Config, EvaluationsTo};
-use async_trait::async_trait;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use ward_core::{Clock, Evaluations, ManagerApi, Notifier, Store};
+use std::time::Duration;
+use ward_core::{Evaluations, ManagerApi, Notifier, Store};
 use ward_notify::{Fanout, JsonLinesEvaluations, LogNotifier, WebhookNotifier, WebhookRoute};
 use ward_respond::{Engine, Ports};
-
-/// Wall-clock time and tokio's timer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioClock;
-
-#[async_trait]
-impl Clock for TokioClock {
-    fn now_ms(&self) -> i64 {
-        now_ms()
-    }
-
-    async fn sleep_ms(&self, milliseconds: u64) {
-        tokio::time::sleep(Duration::from_millis(milliseconds)).await;
-    }
-}
-
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
 
 /// The notifiers the config names: the log always, plus each webhook, the SNS topic and Security
 /// Hub when configured.
@@ -62,7 +37,10 @@ pub async fn notifier(
     }
     if let (Some((account, region)), Some(sdk)) = (&config.security_hub, sdk) {
         notifiers.push(Arc::new(ward_aws::SecurityHubNotifier::new(
-            sdk, account, region,
+            sdk,
+            account,
+            region,
+            crate::wire::clock(),
         )));
     }
     Ok(Arc::new(Fanout(notifiers)))
@@ -87,7 +65,7 @@ pub async fn engine(
         store,
         notifier: notifier(config, sdk.as_ref()).await?,
         evaluations,
-        clock: Arc::new(TokioClock),
+        clock: crate::wire::clock(),
         cloud: sdk.as_ref().map(|sdk| {
             Arc::new(ward_aws::AwsCloudInventory::new(sdk)) as Arc<dyn ward_core::CloudInventory>
         }),

@@ -7,9 +7,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 use ward_core::{ManagerApi, ManagerError, Page, Store, SyncStats};
+use ward_manager::ManagerClient;
 
 /// Computers per manager page (the API's default `maxItems`).
 pub const PAGE_SIZE: usize = 5000;
@@ -57,13 +57,6 @@ impl Progress {
     }
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis() as i64)
-        .unwrap_or_default()
-}
-
 /// Reads every page of a paged listing in a background task, one page ahead of the consumer.
 fn prefetch<T, F, Fut>(fetch: F) -> mpsc::Receiver<Result<Vec<T>, ManagerError>>
 where
@@ -96,15 +89,16 @@ where
     receiver
 }
 
-/// Runs one sync. `calls` reads the manager client's call counter for the stats.
+/// Runs one sync through `client` (whose call counter goes into the stats).
 pub async fn run(
-    manager: Arc<dyn ManagerApi>,
+    client: &Arc<ManagerClient>,
     store: Arc<dyn Store>,
-    calls: &(dyn Fn() -> u64 + Sync),
     progress: Progress,
 ) -> anyhow::Result<SyncStats> {
-    let started_at = now_ms();
-    let calls_before = calls();
+    let clock = crate::wire::clock();
+    let manager: Arc<dyn ManagerApi> = client.clone();
+    let started_at = clock.now_ms();
+    let calls_before = client.calls();
     let generation = store.begin_sync().await?;
     let mut stats = SyncStats {
         started_at,
@@ -149,8 +143,8 @@ pub async fn run(
         progress.advance("IPS rules", stats.ips_rules);
     }
 
-    stats.manager_calls = calls() - calls_before;
-    stats.finished_at = now_ms();
+    stats.manager_calls = client.calls() - calls_before;
+    stats.finished_at = clock.now_ms();
     store.finish_sync(generation, &stats).await?;
     progress.finish();
     tracing::info!(

@@ -196,7 +196,9 @@ fn five_thousand_findings_survive_a_kill_and_act_once() {
     let decided: BTreeSet<&str> = decisions.iter().map(|d| d.event_id.as_str()).collect();
     assert_eq!(decided.len(), FINDINGS, "a decision for every finding");
     assert!(
-        decisions.iter().all(|d| d.decision == "respond"),
+        decisions
+            .iter()
+            .all(|d| d.decision == ward_core::Verdict::Respond),
         "every finding is on a protected instance"
     );
 

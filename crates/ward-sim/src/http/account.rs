@@ -3,9 +3,9 @@
 
 use super::body::parse_optional;
 use super::{Caller, json, parse_id};
+use crate::Simulator;
 use crate::error::ApiError;
 use crate::roles::{ApiKeyCurrent, RolesOut, Tenant};
-use crate::{Simulator, now_ms};
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::response::Response;
@@ -19,7 +19,7 @@ pub(super) async fn current_key(
     json(&ApiKeyCurrent::new(
         caller.role(&sim),
         sim.tenant(),
-        now_ms(),
+        sim.clock_ms(),
     ))
 }
 

@@ -4,12 +4,12 @@
 
 use super::body::parse;
 use super::{Caller, json, parse_id, record};
+use crate::Simulator;
 use crate::computer::RuleModule;
 use crate::error::ApiError;
 use crate::expand::Params;
 use crate::roles::Right;
 use crate::state::{Change, Target};
-use crate::{Simulator, now_ms};
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::response::Response;
@@ -58,7 +58,7 @@ fn list(
         target,
         module,
         params.overrides,
-        now_ms(),
+        sim.clock_ms(),
     )?))
 }
 
@@ -90,7 +90,7 @@ fn change(
         target,
         module,
         params.overrides,
-        now_ms(),
+        sim.clock_ms(),
     )?))
 }
 

@@ -11,9 +11,9 @@ mod rules;
 mod sim;
 mod tasks;
 
+use crate::Simulator;
 use crate::error::ApiError;
 use crate::roles::{Right, Role};
-use crate::{Simulator, now_ms};
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
@@ -147,7 +147,7 @@ impl Caller {
 pub(crate) fn record(sim: &Simulator, caller: Caller, kind: &str, fields: serde_json::Value) {
     let mut action = serde_json::Map::new();
     action.insert("kind".into(), kind.into());
-    action.insert("at".into(), now_ms().into());
+    action.insert("at".into(), sim.clock_ms().into());
     action.insert("role".into(), caller.role(sim).name.into());
     if let serde_json::Value::Object(fields) = fields {
         action.extend(fields);

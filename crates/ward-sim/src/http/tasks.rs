@@ -2,12 +2,12 @@
 
 use super::body::{parse_keeping, parse_optional};
 use super::{Caller, json, parse_id, record};
+use crate::Simulator;
 use crate::error::ApiError;
 use crate::roles::Right;
 use crate::search::{Query, SearchFilter};
 use crate::state::TaskRun;
 use crate::tasks::{ScheduledTask, ScheduledTasksOut};
-use crate::{Simulator, now_ms};
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Response};
@@ -61,7 +61,7 @@ pub(super) async fn create(
         caller.require(&sim, Right::ExecuteScheduledTasks, "run scheduled tasks")?;
     }
     let mut state = sim.write();
-    let (task, run) = state.create_task(task, now_ms(), delay_ms(&sim))?;
+    let (task, run) = state.create_task(task, sim.clock_ms(), delay_ms(&sim))?;
     record_task(&sim, caller, &task, run.as_ref(), "create-scheduled-task");
     Ok(json(&task))
 }
@@ -122,7 +122,7 @@ pub(super) async fn modify(
         caller.require(&sim, Right::ExecuteScheduledTasks, "run scheduled tasks")?;
     }
     let mut state = sim.write();
-    let (task, run) = state.modify_task(id, task, now_ms(), delay_ms(&sim))?;
+    let (task, run) = state.modify_task(id, task, sim.clock_ms(), delay_ms(&sim))?;
     record_task(&sim, caller, &task, run.as_ref(), "modify-scheduled-task");
     Ok(json(&task))
 }

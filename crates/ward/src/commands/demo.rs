@@ -5,13 +5,14 @@
 
 use crate::cli::DemoArgs;
 use crate::config::{ApiKeySource, Auth, Config};
-use crate::output::{self, Table};
+use crate::output;
+use crate::wire;
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
-use ward_core::summary::{FleetSummary, ModuleCounts};
-use ward_core::{InventoryFilter, Module};
-use ward_flow::{Aggregation, Destination, FileFormat, FlowDefinition, TaskDefinition, Trigger};
+use ward_core::InventoryFilter;
+use ward_core::summary::FleetSummary;
+use ward_flow::Flow;
 use ward_sim::{SimConfig, Simulator};
 
 /// A bundled sample: its file name and bytes.
@@ -20,6 +21,9 @@ macro_rules! sample {
         ($name, include_bytes!(concat!("../../samples/", $name)))
     };
 }
+
+/// The demo's flow definition.
+const DEMO_FLOW: &str = include_str!("../../samples/demo-flow.toml");
 
 /// The demo simulator's seed: the same demo every time.
 const DEMO_SEED: u64 = 42;
@@ -77,20 +81,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     config.evaluations_file = args.data_dir.join("evaluations.jsonl");
     config.respond.scan_wait.first_ms = 50;
 
-    let client = super::connect_manager(&config).await?;
-    let store = super::open_store(&config.store_url).await?;
-    let calls = {
-        let client = Arc::clone(&client);
-        move || client.calls()
-    };
-    let stats = crate::sync::run(
-        client.clone(),
-        Arc::clone(&store),
-        &calls,
-        crate::sync::Progress::auto(),
-    )
-    .await
-    .context("demo sync failed")?;
+    let client = wire::connect_manager(&config).await?;
+    let store = wire::open_store(&config.store_url).await?;
+    let stats = crate::sync::run(&client, Arc::clone(&store), crate::sync::Progress::auto())
+        .await
+        .context("demo sync failed")?;
     let computers = store.computers(&InventoryFilter::default()).await?;
     let summary = FleetSummary::of(&computers);
 
@@ -122,12 +117,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "  coverage  {} of {} computers protected ({:.1}%)\n",
             summary.protected,
             summary.computers,
-            percent(summary.protected, summary.computers)
+            output::percent(summary.protected, summary.computers)
         ),
     )?;
-    say(&mut out, &render_summary(&summary))?;
+    say(&mut out, &output::fleet_summary(&summary))?;
 
-    let engine = Arc::new(crate::respond::engine(&config, client, Arc::clone(&store)).await?);
+    let engine =
+        Arc::new(crate::respond::engine(&config, client.clone(), Arc::clone(&store)).await?);
     say(
         &mut out,
         "\nresponses: the bundled sample findings, replayed (a second run finds them already done)",
@@ -138,7 +134,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 .handle_parsed(parsed, name, false)
                 .await
                 .context("the store failed")?;
-            say(&mut out, &describe(name, &handled))?;
+            say(&mut out, &output::handled(name, &handled))?;
         }
     }
     say(
@@ -150,16 +146,18 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         ),
     )?;
 
-    let flow = demo_flow(&args.data_dir);
-    let run = super::flow::execute(&config, &flow, Arc::clone(&store))
+    let flow = demo_flow(&args.data_dir)?;
+    let runner = wire::flow_runner(&config, Some(client), Arc::clone(&store));
+    let run = runner
+        .execute(&flow)
         .await
-        .context("the demo flow failed")?;
+        .map_err(|(_, error)| anyhow::Error::new(error).context("the demo flow failed"))?;
     say(
         &mut out,
         &format!(
             "\nflow: the active agents' computers to Parquet (host names masked, descriptions \
              cut to 32, platform and agent version merged, interfaces left out)\n  {}",
-            super::flow::describe(&run).replace('\n', "\n  ")
+            ward_lake::describe(&run).replace('\n', "\n  ")
         ),
     )?;
 
@@ -167,15 +165,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         server.abort();
         return Ok(());
     }
-    super::serve::check_listen(&config, args.listen)?;
-    let api_listener = super::serve::bind_or_any(args.listen, "the demo's API").await?;
+    wire::check_listen(&config, args.listen)?;
+    let api_listener = wire::bind_or_any(args.listen, "the demo's API").await?;
     let api_address = api_listener.local_addr()?;
     let mut state = ward_server::AppState::new(engine, Arc::clone(&store));
-    state.flows = super::serve::flow_infos(std::slice::from_ref(&flow));
-    state.trigger = Some(Arc::new(super::serve::FlowRunner {
-        config: config.clone(),
+    state.flows = Arc::from([ward_server::api::FlowInfo::of(&flow.definition)]);
+    state.trigger = Some(Arc::new(wire::FlowTrigger {
+        runner,
         flows: vec![flow],
-        store: Arc::clone(&store),
     }));
     let app = ward_server::router(state);
     let api = tokio::spawn(async move { axum::serve(api_listener, app).await });
@@ -201,136 +198,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo's flow: the computers with an active agent, to Parquet under `{data_dir}/lake/`.
-pub fn demo_flow(data_dir: &std::path::Path) -> FlowDefinition {
-    let mut destination = Destination::new(&data_dir.join("lake").display().to_string());
-    destination.format = FileFormat::Parquet;
-    destination.aggregation = Aggregation::SingleFile;
-    destination.preserve_source_data_typing = true;
-    FlowDefinition {
-        name: "demo-computers".to_owned(),
-        description: Some("the demo fleet's active agents, masked, as Parquet".to_owned()),
-        source: "computers".to_owned(),
-        source_path: None,
-        tasks: vec![
-            TaskDefinition::new("Filter", &["computerStatus.agentStatus"])
-                .operator("EQUAL_TO")
-                .property("VALUE", "active")
-                .property("DATA_TYPE", "string"),
-            TaskDefinition::new("Map_all", &[])
-                .property("EXCLUDE_SOURCE_FIELDS_LIST", "interfaces"),
-            TaskDefinition::new("Mask", &["hostName"])
-                .operator("MASK_LAST_N")
-                .property("MASK_LENGTH", "4"),
-            TaskDefinition::new("Truncate", &["description"]).property("TRUNCATE_LENGTH", "32"),
-            TaskDefinition::new("Merge", &["platform", "agentVersion"])
-                .destination("platformAgent")
-                .property("CONCAT_FORMAT", "${platform} / ${agentVersion}"),
-        ],
-        destination,
-        trigger: Trigger::OnDemand,
-    }
-}
-
-/// One handled sample item, as the demo prints it.
-fn describe(name: &str, handled: &ward_respond::Handled) -> String {
-    use ward_respond::Handled;
-    match handled {
-        Handled::Decided(outcome) => {
-            let decision = &outcome.decision;
-            let mut text = format!(
-                "\n  {} {} on {} → {}\n    why: {}",
-                decision.source,
-                decision.finding_type,
-                decision.instance_id.as_deref().unwrap_or("-"),
-                decision.verdict.as_str(),
-                decision.reason
-            );
-            for action in &outcome.actions {
-                text.push_str(&format!(
-                    "\n    {} {} [{}] {}",
-                    action.kind, action.target, action.status, action.detail
-                ));
-            }
-            text
-        }
-        Handled::Quarantined { position, reason } => {
-            format!("\n  {name} ({position}) → quarantined\n    why: {reason}")
-        }
-        Handled::Failed { position, error } => {
-            format!("\n  {name} ({position}) → failed\n    why: {error}")
-        }
-    }
-}
-
-fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
-}
-
-/// The summary tables: OS types, agent status, EC2 state, instance types and modules.
-pub fn render_summary(summary: &FleetSummary) -> String {
-    let ranked = |title: &str, map| {
-        let mut table = Table::new([title, "computers", "share"])
-            .right_align(1)
-            .right_align(2);
-        for (name, count) in FleetSummary::ranked(map) {
-            table.row([
-                name.to_owned(),
-                count.to_string(),
-                format!("{:.1}%", percent(count, summary.computers)),
-            ]);
-        }
-        table.render()
-    };
-    let mut modules = Table::new(["module", "on", "off", "warning", "error", "not reported"]);
-    for column in 1..=5 {
-        modules = modules.right_align(column);
-    }
-    for module in Module::ALL {
-        let counts = summary
-            .modules
-            .get(&module)
-            .cloned()
-            .unwrap_or_else(ModuleCounts::default);
-        modules.row([
-            module.as_str().to_owned(),
-            counts.on.to_string(),
-            counts.off.to_string(),
-            counts.warning.to_string(),
-            counts.error.to_string(),
-            counts.not_reported.to_string(),
-        ]);
-    }
-    let mut instance_types = FleetSummary::ranked(&summary.by_instance_type);
-    let others: u64 = instance_types.iter().skip(8).map(|(_, count)| count).sum();
-    instance_types.truncate(8);
-    let mut types = Table::new(["instance type", "computers", "share"])
-        .right_align(1)
-        .right_align(2);
-    for (name, count) in instance_types {
-        types.row([
-            name.to_owned(),
-            count.to_string(),
-            format!("{:.1}%", percent(count, summary.computers)),
-        ]);
-    }
-    if others > 0 {
-        types.row([
-            "(others)".to_owned(),
-            others.to_string(),
-            format!("{:.1}%", percent(others, summary.computers)),
-        ]);
-    }
-    [
-        ranked("OS type", &summary.by_os_type),
-        ranked("agent status", &summary.by_agent_status),
-        ranked("EC2 state", &summary.by_ec2_state),
-        types.render(),
-        modules.render(),
-    ]
-    .join("\n\n")
+/// The demo's flow (`samples/demo-flow.toml`), writing under `{data_dir}/lake/`.
+fn demo_flow(data_dir: &std::path::Path) -> anyhow::Result<Flow> {
+    let config = Config::parse(DEMO_FLOW, "samples/demo-flow.toml")?;
+    let mut flow = config
+        .flows
+        .into_iter()
+        .next()
+        .context("samples/demo-flow.toml holds a flow")?;
+    flow.definition.destination.path = data_dir.join("lake").display().to_string();
+    Ok(flow)
 }

@@ -3,10 +3,10 @@
 //! their reason and do not stop the batch (exit 0); exit 1 only when ward itself fails.
 
 use crate::cli::{HandleArgs, HandleOutput};
-use crate::commands::{connect_manager, open_store};
 use crate::config::Config;
 use crate::output::{self, Table};
 use crate::respond;
+use crate::wire::{connect_manager, open_store};
 use anyhow::Context;
 use futures::StreamExt;
 use std::io::Read;

@@ -72,7 +72,7 @@ impl<'a> From<&'a Computer> for InventoryRow<'a> {
 }
 
 pub async fn run(config: &Config, args: &InventoryArgs) -> anyhow::Result<()> {
-    let store = super::open_store(&config.store_url).await?;
+    let store = crate::wire::open_store(&config.store_url).await?;
     if store.last_sync().await?.is_none() {
         tracing::warn!("the store holds no finished sync yet; run `ward sync` first");
     }

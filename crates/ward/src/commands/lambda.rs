@@ -3,9 +3,9 @@
 //! not handle now are reported as `batchItemFailures` so SQS redelivers only those (quarantined
 //! items are kept in the store and count as handled: retrying them cannot help).
 
-use crate::commands::{connect_manager, open_store};
 use crate::config::Config;
 use crate::respond;
+use crate::wire::{connect_manager, open_store};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -1,30 +1,28 @@
-//! `ward run`: the service. Serves the signed event webhook (and health) and refreshes the
-//! inventory on a schedule, until Ctrl-C. With `[[sources]]`, it also drains SQS queues (see
-//! `crate::intake`); with `[waf] sweep_every_secs`, it sweeps the WebACLs on that schedule (see
-//! `crate::commands::waf`); `[[flows]]` with a `cron(…)`/`rate(…)` trigger run at their times (see
-//! `crate::commands::flow`). The JSON API (`/api/v1`, OpenAPI at `/api/v1/openapi.json`),
-//! `/metrics` and `/healthz` are served on the same address, behind `server.token` /
-//! `server.viewer_token` when configured; the API's inventory snapshot is refreshed after each
-//! sync. The same server serves the dashboard's pages (`/`, `/findings`, `/unprotected`, `/flows`).
+//! `ward run`: the service. Serves the signed event webhook, the JSON API (`/api/v1`, OpenAPI at
+//! `/api/v1/openapi.json`), `/metrics`, `/healthz` and the dashboard on one address, behind
+//! `server.token` / `server.viewer_token` when configured, until Ctrl-C; refreshes the inventory on
+//! a schedule (the API's snapshot is reloaded after each sync). With `[[sources]]` it also drains
+//! SQS queues (`crate::intake`); with `[waf] sweep_every_secs` it sweeps the WebACLs on that
+//! schedule; `[[flows]]` with a `cron(…)`/`rate(…)` trigger run at their times.
 
 use crate::cli::RunArgs;
-use crate::commands::{connect_manager, open_store};
 use crate::config::Config;
 use crate::output;
-use crate::respond;
+use crate::wire;
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
 use ward_core::{ManagerApi, Store};
+use ward_manager::ManagerClient;
 
 pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
     let listen = args.listen.unwrap_or(config.server.listen);
-    super::serve::check_listen(config, listen)?;
-    let auth = super::serve::auth(config).await?;
-    let client = connect_manager(config).await?;
-    let store = open_store(&config.store_url).await?;
+    wire::check_listen(config, listen)?;
+    let auth = wire::auth(config).await?;
+    let client = wire::connect_manager(config).await?;
+    let store = wire::open_store(&config.store_url).await?;
     let manager: Arc<dyn ManagerApi> = client.clone();
-    let engine = respond::engine(config, Arc::clone(&manager), Arc::clone(&store)).await?;
+    let engine = crate::respond::engine(config, Arc::clone(&manager), Arc::clone(&store)).await?;
     let webhook_secret =
         match &config.server.webhook_secret {
             None => None,
@@ -40,111 +38,95 @@ pub async fn run(config: &Config, args: &RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     let engine = Arc::new(engine);
-    let mut queues = Vec::new();
+    let mut tasks = Vec::new();
     if !config.sources.is_empty() {
         let sdk = crate::aws::sdk_config(config)
             .await
             .context("[[sources]] need an [aws] section")?;
         for source in &config.sources {
             let queue = ward_aws::SqsQueue::new(&sdk, &source.queue_url);
-            queues.push(tokio::spawn(crate::intake::drain(
+            tasks.push(tokio::spawn(crate::intake::drain(
                 queue,
                 Arc::clone(&engine),
                 source.visibility_secs,
             )));
         }
     }
+    let runner = wire::flow_runner(config, Some(client.clone()), Arc::clone(&store));
     let mut state = ward_server::AppState::new(engine, Arc::clone(&store));
     state.webhook_secret = webhook_secret;
     state.auth = auth;
-    state.flows = super::serve::flow_infos(&config.flows);
-    state.trigger = Some(Arc::new(super::serve::FlowRunner {
-        config: config.clone(),
+    state.flows = config
+        .flows
+        .iter()
+        .map(|flow| ward_server::api::FlowInfo::of(&flow.definition))
+        .collect();
+    state.trigger = Some(Arc::new(wire::FlowTrigger {
+        runner: runner.clone(),
         flows: config.flows.clone(),
-        store: Arc::clone(&store),
     }));
     let inventory = Arc::clone(&state.inventory);
     let app = ward_server::router(state);
-    let mut out = output::stdout();
     output::line(
-        &mut out,
+        &mut output::stdout(),
         &format!(
             "ward run listening on http://{address} (API: /api/v1, OpenAPI: /api/v1/openapi.json; events: POST /api/v1/events; {} SQS queue{})",
             config.sources.len(),
             if config.sources.len() == 1 { "" } else { "s" }
         ),
     )?;
-    drop(out);
-    let waf_sweep = tokio::spawn(crate::commands::waf::scheduled(
-        config.clone(),
-        Arc::clone(&manager),
-        Arc::clone(&store),
-    ));
-    let flows = tokio::spawn(crate::commands::flow::scheduled(
-        config.clone(),
-        Arc::clone(&store),
-    ));
-    let refresh = tokio::spawn(refresh_inventory(
+    if !config.waf.sweep_every.is_zero() {
+        let (ports, accounts) =
+            wire::sweep_ports(config, Arc::clone(&manager), Arc::clone(&store)).await?;
+        let (every, groups, apply) = (
+            config.waf.sweep_every,
+            config.waf.groups.clone(),
+            config.waf.apply,
+        );
+        tasks.push(tokio::spawn(async move {
+            wire::every(every, || async {
+                match ward_respond::sweep::sweep(&ports, &accounts, &groups, apply).await {
+                    Ok(report) => {
+                        for acl in &report.web_acls {
+                            tracing::info!(web_acl = acl.name, decision = %acl.decision, reason = acl.reason, "WAF sweep");
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "WAF sweep failed"),
+                }
+            })
+            .await;
+        }));
+    }
+    let flows = config.flows.clone();
+    tasks.push(tokio::spawn(async move { runner.scheduled(&flows).await }));
+    tasks.push(tokio::spawn(refresh_inventory(
         client,
         store,
         inventory,
         Duration::from_secs(args.sync_every_secs),
-    ));
+    )));
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("interrupted; finishing requests in flight");
         })
         .await;
-    refresh.abort();
-    waf_sweep.abort();
-    flows.abort();
-    for queue in queues {
-        queue.abort();
+    for task in tasks {
+        task.abort();
     }
     served.context("the server stopped")
-}
-
-/// Runs `job` now, then every `every` (never when zero), until the task is dropped. A run that
-/// takes longer than `every` delays the next one; runs never overlap.
-pub async fn every<F, Fut>(every: Duration, mut job: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    if every.is_zero() {
-        return;
-    }
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        job().await;
-    }
 }
 
 /// Syncs now, then every `period` (never when zero). A failed sync is logged and retried at the
 /// next tick: the last good inventory stays in use.
 async fn refresh_inventory(
-    client: Arc<ward_manager::ManagerClient>,
+    client: Arc<ManagerClient>,
     store: Arc<dyn Store>,
     inventory: Arc<ward_server::Inventory>,
     period: Duration,
 ) {
-    every(period, || async {
-        let calls = {
-            let client = Arc::clone(&client);
-            move || client.calls()
-        };
-        let manager: Arc<dyn ManagerApi> = client.clone();
-        match crate::sync::run(
-            manager,
-            Arc::clone(&store),
-            &calls,
-            crate::sync::Progress::Log,
-        )
-        .await
-        {
+    wire::every(period, || async {
+        match crate::sync::run(&client, Arc::clone(&store), crate::sync::Progress::Log).await {
             Ok(stats) => {
                 tracing::info!(
                     computers = stats.computers,
