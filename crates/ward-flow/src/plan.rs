@@ -304,8 +304,75 @@ impl TaskContext<'_> {
         }
     }
 
+    /// The task's destination field, or `source` when it names none.
+    fn destination_or(&self, source: &FieldPath) -> Result<FieldPath, FlowError> {
+        match self
+            .task
+            .destination
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+        {
+            Some(destination) => self.destination_path(destination),
+            None => Ok(source.clone()),
+        }
+    }
+
+    /// The task's operator: the one it names, or its type's default; one its type allows.
+    fn operator(&self) -> Result<Operator, FlowError> {
+        let task = self.task;
+        let operator = match task.operator.as_deref().filter(|o| !o.trim().is_empty()) {
+            Some(text) => {
+                Some(
+                    Operator::parse(text).ok_or_else(|| FlowError::UnknownOperator {
+                        flow: self.flow.to_owned(),
+                        task: self.index,
+                        operator: text.to_owned(),
+                    })?,
+                )
+            }
+            None => self.task_type.default_operator(),
+        };
+        operator
+            .filter(|operator| self.task_type.allows(*operator))
+            .ok_or_else(|| FlowError::OperatorNotAllowed {
+                flow: self.flow.to_owned(),
+                task: self.index,
+                task_type: self.task_type.as_str().to_owned(),
+                operator: task.operator.clone().unwrap_or_else(|| "none".to_owned()),
+            })
+    }
+
+    /// Every property the task sets must be one of AppFlow's `taskProperties` keys.
+    fn check_properties(&self) -> Result<(), FlowError> {
+        match self
+            .task
+            .properties
+            .keys()
+            .find(|key| !PROPERTY_KEYS.contains(&key.as_str()))
+        {
+            Some(key) => Err(FlowError::UnknownProperty {
+                flow: self.flow.to_owned(),
+                task: self.index,
+                property: key.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn property(&self, key: &str) -> Option<&str> {
         self.task.properties.get(key).map(String::as_str)
+    }
+
+    /// A `true` or `false` property, `false` when absent.
+    fn flag(&self, key: &str) -> Result<bool, FlowError> {
+        let Some(value) = self.property(key) else {
+            return Ok(false);
+        };
+        match value.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(self.invalid(key, value, "expected true or false")),
+        }
     }
 
     fn required(&self, key: &str) -> Result<&str, FlowError> {
@@ -428,37 +495,8 @@ impl FlowPlan {
                 task_type,
                 schema,
             };
-            let operator = match task.operator.as_deref().filter(|o| !o.trim().is_empty()) {
-                Some(text) => {
-                    Some(
-                        Operator::parse(text).ok_or_else(|| FlowError::UnknownOperator {
-                            flow: flow.to_owned(),
-                            task: index,
-                            operator: text.to_owned(),
-                        })?,
-                    )
-                }
-                None => task_type.default_operator(),
-            };
-            let operator = operator
-                .filter(|operator| task_type.allows(*operator))
-                .ok_or_else(|| FlowError::OperatorNotAllowed {
-                    flow: flow.to_owned(),
-                    task: index,
-                    task_type: task_type.as_str().to_owned(),
-                    operator: task.operator.clone().unwrap_or_else(|| "none".to_owned()),
-                })?;
-            if let Some(key) = task
-                .properties
-                .keys()
-                .find(|key| !PROPERTY_KEYS.contains(&key.as_str()))
-            {
-                return Err(FlowError::UnknownProperty {
-                    flow: flow.to_owned(),
-                    task: index,
-                    property: key.clone(),
-                });
-            }
+            let operator = context.operator()?;
+            context.check_properties()?;
             builder.task(&context, operator)?;
         }
         builder.finish(definition, schema)
@@ -918,471 +956,446 @@ enum ColumnSpec {
 }
 
 impl Builder {
+    /// Compiles one task: dispatches on its type.
     fn task(&mut self, context: &TaskContext<'_>, operator: Operator) -> Result<(), FlowError> {
-        let task = context.task;
-        let index = context.index;
         match context.task_type {
-            TaskType::Map => {
-                context.count("1", task.source_fields.len() == 1)?;
-                let (source, field_type) = context.field(&task.source_fields[0])?;
-                let destination = match task.destination.as_deref().filter(|d| !d.trim().is_empty())
-                {
-                    Some(destination) => context.destination_path(destination)?,
-                    None => source.clone(),
-                };
-                context.data_type("SOURCE_DATA_TYPE")?;
-                let to = context.data_type("DESTINATION_DATA_TYPE")?;
-                let conversion = to.filter(|to| *to != field_type && !matches!(to, FieldType::Any));
-                self.read(index, &source, &task.source_fields[0]);
-                self.producers.push((
-                    index,
-                    Producer {
-                        destination,
-                        kind: ProducerKind::Map {
-                            source: source.clone(),
-                            take: false,
-                            convert: conversion,
-                        },
-                    },
-                    ColumnSpec::Field(source, conversion.unwrap_or(field_type)),
-                ));
-            }
-            TaskType::Passthrough => {
-                context.count("at least 1", !task.source_fields.is_empty())?;
-                let single = task.source_fields.len() == 1;
-                for text in &task.source_fields {
-                    let (source, field_type) = context.field(text)?;
-                    let destination = match task
-                        .destination
-                        .as_deref()
-                        .filter(|d| single && !d.trim().is_empty())
-                    {
-                        Some(destination) => context.destination_path(destination)?,
-                        None => source.clone(),
-                    };
-                    self.read(index, &source, text);
-                    self.producers.push((
-                        index,
-                        Producer {
-                            destination,
-                            kind: ProducerKind::Map {
-                                source: source.clone(),
-                                take: false,
-                                convert: None,
-                            },
-                        },
-                        ColumnSpec::Field(source, field_type),
-                    ));
-                }
-            }
-            TaskType::MapAll => {
-                let mut exclude = Vec::new();
-                if let Some(list) = context.property("EXCLUDE_SOURCE_FIELDS_LIST") {
-                    for text in list_property(list) {
-                        let (path, _) = context.field(&text)?;
-                        exclude.push(path);
-                    }
-                }
-                let include_new = match context.property("INCLUDE_NEW_FIELDS") {
-                    None => false,
-                    Some(value) => match value.trim().to_ascii_lowercase().as_str() {
-                        "true" => true,
-                        "false" => false,
-                        _ => {
-                            return Err(context.invalid(
-                                "INCLUDE_NEW_FIELDS",
-                                value,
-                                "expected true or false",
-                            ));
-                        }
-                    },
-                };
-                if let Some((first, _, _)) = &self.map_all {
-                    return Err(FlowError::DuplicateDestination {
-                        flow: context.flow.to_owned(),
-                        task: index,
-                        first: *first,
-                        field: "*".to_owned(),
-                    });
-                }
-                self.map_all = Some((index, exclude, include_new));
-            }
-            TaskType::Merge => {
-                context.count("at least 1", !task.source_fields.is_empty())?;
-                let destination = context.destination()?;
-                let mut fields = BTreeMap::new();
-                for text in &task.source_fields {
-                    let (path, _) = context.field(text)?;
-                    self.read(index, &path, text);
-                    fields.insert(text.trim().to_owned(), path);
-                }
-                let parts = match context.property("CONCAT_FORMAT") {
-                    None => task
-                        .source_fields
-                        .iter()
-                        .filter_map(|text| fields.get(text.trim()).cloned().map(Part::Field))
-                        .collect(),
-                    Some(format) => {
-                        let raw = concat_parts(format)
-                            .map_err(|reason| context.invalid("CONCAT_FORMAT", format, &reason))?;
-                        let mut parts = Vec::new();
-                        for part in raw {
-                            parts.push(match part {
-                                Ok(text) => Part::Text(text),
-                                Err(name) => Part::Field(fields.get(&name).cloned().ok_or_else(|| {
-                                    context.invalid(
-                                        "CONCAT_FORMAT",
-                                        format,
-                                        &format!("`${{{name}}}` is not one of the task's source fields"),
-                                    )
-                                })?),
-                            });
-                        }
-                        parts
-                    }
-                };
-                self.producers.push((
-                    index,
-                    Producer {
-                        destination,
-                        kind: ProducerKind::Merge { parts },
-                    },
-                    ColumnSpec::Computed(ColumnType::String),
-                ));
-            }
-            TaskType::Arithmetic => {
-                context.count("at least 2", task.source_fields.len() >= 2)?;
-                let destination = context.destination()?;
-                let mut fields = BTreeMap::new();
-                for text in &task.source_fields {
-                    let (path, field_type) = context.field(text)?;
-                    self.read(index, &path, text);
-                    fields.insert(text.trim().to_owned(), (path, field_type));
-                }
-                let order: Vec<String> = match context.property("MATH_OPERATION_FIELDS_ORDER") {
-                    Some(text) => list_property(text),
-                    None => task
-                        .source_fields
-                        .iter()
-                        .map(|f| f.trim().to_owned())
-                        .collect(),
-                };
-                let mut operands = Vec::new();
-                let mut all_integers = true;
-                for name in &order {
-                    let (path, field_type) = fields.get(name).ok_or_else(|| {
-                        context.invalid(
-                            "MATH_OPERATION_FIELDS_ORDER",
-                            context
-                                .property("MATH_OPERATION_FIELDS_ORDER")
-                                .unwrap_or_default(),
-                            &format!("`{name}` is not one of the task's source fields"),
-                        )
-                    })?;
-                    all_integers &= *field_type == FieldType::Integer;
-                    operands.push(path.clone());
-                }
-                let operation = match operator {
-                    Operator::Addition => MathOperation::Addition,
-                    Operator::Subtraction => MathOperation::Subtraction,
-                    Operator::Multiplication => MathOperation::Multiplication,
-                    _ => MathOperation::Division,
-                };
-                let integer = all_integers && operation != MathOperation::Division;
-                self.producers.push((
-                    index,
-                    Producer {
-                        destination,
-                        kind: ProducerKind::Arithmetic {
-                            operation,
-                            operands,
-                            integer,
-                        },
-                    },
-                    ColumnSpec::Computed(if integer {
-                        ColumnType::Integer
-                    } else {
-                        ColumnType::Double
-                    }),
-                ));
-            }
-            TaskType::Mask | TaskType::Truncate => {
-                context.count("1", task.source_fields.len() == 1)?;
-                let (source, _) = context.field(&task.source_fields[0])?;
-                let destination = match task.destination.as_deref().filter(|d| !d.trim().is_empty())
-                {
-                    Some(destination) => context.destination_path(destination)?,
-                    None => source.clone(),
-                };
-                let kind = if context.task_type == TaskType::Truncate {
-                    TransformKind::Truncate(context.length("TRUNCATE_LENGTH")?)
-                } else {
-                    let mask = match context.property("MASK_VALUE") {
-                        None => '*',
-                        Some(text) => {
-                            let mut chars = text.chars();
-                            match (chars.next(), chars.next()) {
-                                (Some(mask), None) => mask,
-                                _ => {
-                                    return Err(context.invalid(
-                                        "MASK_VALUE",
-                                        text,
-                                        "expected exactly one character",
-                                    ));
-                                }
-                            }
-                        }
-                    };
-                    let mode = match operator {
-                        Operator::MaskFirstN => MaskMode::FirstN(context.length("MASK_LENGTH")?),
-                        Operator::MaskLastN => MaskMode::LastN(context.length("MASK_LENGTH")?),
-                        _ => MaskMode::All,
-                    };
-                    TransformKind::Mask(mode, mask)
-                };
-                self.read(index, &source, &task.source_fields[0]);
-                self.transforms.push((
-                    index,
-                    Transform {
-                        source,
-                        destination,
-                        take: false,
-                        kind,
-                    },
-                ));
-            }
-            TaskType::Filter => {
-                context.count("at least 1", !task.source_fields.is_empty())?;
-                let mut fields = Vec::new();
-                for text in &task.source_fields {
-                    let (path, field_type) = context.field(text)?;
-                    fields.push((path, field_type));
-                }
-                if operator == Operator::Projection {
-                    if let Some((_, existing)) = &mut self.projection {
-                        existing.extend(fields);
-                    } else {
-                        self.projection = Some((index, fields));
-                    }
-                    return Ok(());
-                }
-                for ((path, _), text) in fields.iter().zip(&task.source_fields) {
-                    self.read(index, path, text);
-                }
-                let declared = context.data_type("DATA_TYPE")?;
-                let compare_as =
-                    |field_type: FieldType| CompareAs::of(declared.unwrap_or(field_type));
-                let kinds: Vec<CompareAs> = fields.iter().map(|(_, t)| compare_as(*t)).collect();
-                let first = kinds[0];
-                if kinds.iter().any(|kind| *kind != first) {
-                    return Err(context.invalid(
-                        "DATA_TYPE",
-                        context.property("DATA_TYPE").unwrap_or(""),
-                        "the source fields have different types; set DATA_TYPE",
-                    ));
-                }
-                let operand = |key: &str| -> Result<Operand, FlowError> {
-                    let text = context.required(key)?;
-                    first.operand(text).ok_or_else(|| {
-                        context.invalid(key, text, &format!("not a {first:?} value"))
-                    })
-                };
-                let test = match operator {
-                    Operator::Contains => Test::Contains(context.required("VALUE")?.to_owned()),
-                    Operator::Between => {
-                        let (lower, upper) = (operand("LOWER_BOUND")?, operand("UPPER_BOUND")?);
-                        if compare_operands(&lower, &upper) == Some(Ordering::Greater) {
-                            return Err(context.invalid(
-                                "LOWER_BOUND",
-                                context.property("LOWER_BOUND").unwrap_or_default(),
-                                "LOWER_BOUND is above UPPER_BOUND",
-                            ));
-                        }
-                        Test::Between { lower, upper }
-                    }
-                    Operator::EqualTo | Operator::NotEqualTo
-                        if context.property("VALUE").is_none() =>
-                    {
-                        let text = context.required("VALUES")?;
-                        let operands = list_property(text)
-                            .iter()
-                            .map(|item| {
-                                first.operand(item).ok_or_else(|| {
-                                    context.invalid(
-                                        "VALUES",
-                                        text,
-                                        &format!("`{item}` is not a {first:?} value"),
-                                    )
-                                })
-                            })
-                            .collect::<Result<Vec<_>, _>>()?;
-                        if operator == Operator::EqualTo {
-                            Test::AnyOf(operands)
-                        } else {
-                            Test::NoneOf(operands)
-                        }
-                    }
-                    _ => {
-                        if first == CompareAs::Boolean
-                            && !matches!(operator, Operator::EqualTo | Operator::NotEqualTo)
-                        {
-                            return Err(context.invalid(
-                                "DATA_TYPE",
-                                context.property("DATA_TYPE").unwrap_or("boolean"),
-                                "booleans compare only with EQUAL_TO or NOT_EQUAL_TO",
-                            ));
-                        }
-                        Test::Order {
-                            operator,
-                            operand: operand("VALUE")?,
-                        }
-                    }
-                };
-                self.gates.push(Gate {
-                    task: index,
-                    kind: GateKind::Compare {
-                        fields: fields.into_iter().map(|(path, _)| path).collect(),
-                        test,
-                    },
-                });
-            }
-            TaskType::Validate => {
-                context.count("at least 1", !task.source_fields.is_empty())?;
-                let mut fields = Vec::new();
-                for text in &task.source_fields {
-                    let (path, _) = context.field(text)?;
-                    self.read(index, &path, text);
-                    fields.push(path);
-                }
-                let check = match operator {
-                    Operator::ValidateNonNull => Check::NonNull,
-                    Operator::ValidateNonZero => Check::NonZero,
-                    Operator::ValidateNonNegative => Check::NonNegative,
-                    _ => Check::Numeric,
-                };
-                let action = match context.property("VALIDATION_ACTION") {
-                    None => ValidationAction::DropRecord,
-                    Some(text) => ValidationAction::parse(text).ok_or_else(|| {
-                        context.invalid(
-                            "VALIDATION_ACTION",
-                            text,
-                            "expected DropRecord (ignore-record) or TerminateFlow (terminate-flow)",
-                        )
-                    })?,
-                };
-                self.gates.push(Gate {
-                    task: index,
-                    kind: GateKind::Validate {
-                        fields,
-                        check,
-                        action,
-                    },
-                });
-            }
-            TaskType::Partition => {
-                let keys = match context.property("ORDERED_PARTITION_KEYS_LIST") {
-                    Some(text) => list_property(text),
-                    None => task.source_fields.clone(),
-                };
-                if keys.is_empty() {
-                    return Err(match context.property("ORDERED_PARTITION_KEYS_LIST") {
-                        Some(text) => {
-                            context.invalid("ORDERED_PARTITION_KEYS_LIST", text, "no partition key")
-                        }
-                        None => FlowError::MissingProperty {
-                            flow: context.flow.to_owned(),
-                            task: index,
-                            property: "ORDERED_PARTITION_KEYS_LIST".to_owned(),
-                        },
-                    });
-                }
-                self.partitions.push((index, keys));
-            }
+            TaskType::Map => self.add_map(context),
+            TaskType::Passthrough => self.add_passthrough(context),
+            TaskType::MapAll => self.add_map_all(context),
+            TaskType::Merge => self.add_merge(context),
+            TaskType::Arithmetic => self.add_arithmetic(context, operator),
+            TaskType::Mask => self.add_mask(context, operator),
+            TaskType::Truncate => self.add_truncate(context),
+            TaskType::Filter => self.add_filter(context, operator),
+            TaskType::Validate => self.add_validate(context, operator),
+            TaskType::Partition => self.add_partition(context),
+        }
+    }
+
+    /// `Map`: one source field to its destination (by default the same name), converted when
+    /// `DESTINATION_DATA_TYPE` names another type.
+    fn add_map(&mut self, context: &TaskContext<'_>) -> Result<(), FlowError> {
+        let task = context.task;
+        context.count("1", task.source_fields.len() == 1)?;
+        let (source, field_type) = self.read_field(context, &task.source_fields[0])?;
+        let destination = context.destination_or(&source)?;
+        context.data_type("SOURCE_DATA_TYPE")?;
+        let to = context.data_type("DESTINATION_DATA_TYPE")?;
+        let conversion = to.filter(|to| *to != field_type && !matches!(to, FieldType::Any));
+        self.push_map(context.index, source, field_type, destination, conversion);
+        Ok(())
+    }
+
+    /// `Passthrough`: each source field to the same name (a single one may be renamed).
+    fn add_passthrough(&mut self, context: &TaskContext<'_>) -> Result<(), FlowError> {
+        let task = context.task;
+        context.count("at least 1", !task.source_fields.is_empty())?;
+        let single = task.source_fields.len() == 1;
+        for text in &task.source_fields {
+            let (source, field_type) = self.read_field(context, text)?;
+            let destination = if single {
+                context.destination_or(&source)?
+            } else {
+                source.clone()
+            };
+            self.push_map(context.index, source, field_type, destination, None);
         }
         Ok(())
+    }
+
+    /// A producer copying `source` (of `field_type`) to `destination`, maybe converted.
+    fn push_map(
+        &mut self,
+        index: usize,
+        source: FieldPath,
+        field_type: FieldType,
+        destination: FieldPath,
+        conversion: Option<FieldType>,
+    ) {
+        self.producers.push((
+            index,
+            Producer {
+                destination,
+                kind: ProducerKind::Map {
+                    source: source.clone(),
+                    take: false,
+                    convert: conversion,
+                },
+            },
+            ColumnSpec::Field(source, conversion.unwrap_or(field_type)),
+        ));
+    }
+
+    /// `Map_all`: every source field but the excluded ones, under its own name; one per flow.
+    fn add_map_all(&mut self, context: &TaskContext<'_>) -> Result<(), FlowError> {
+        let mut exclude = Vec::new();
+        if let Some(list) = context.property("EXCLUDE_SOURCE_FIELDS_LIST") {
+            for text in list_property(list) {
+                let (path, _) = context.field(&text)?;
+                exclude.push(path);
+            }
+        }
+        let include_new = context.flag("INCLUDE_NEW_FIELDS")?;
+        if let Some((first, _, _)) = &self.map_all {
+            return Err(FlowError::DuplicateDestination {
+                flow: context.flow.to_owned(),
+                task: context.index,
+                first: *first,
+                field: "*".to_owned(),
+            });
+        }
+        self.map_all = Some((context.index, exclude, include_new));
+        Ok(())
+    }
+
+    /// `Merge`: source fields joined into one text field, as `CONCAT_FORMAT` says.
+    fn add_merge(&mut self, context: &TaskContext<'_>) -> Result<(), FlowError> {
+        context.count("at least 1", !context.task.source_fields.is_empty())?;
+        let destination = context.destination()?;
+        let fields = self.read_fields(context)?;
+        let parts = merge_parts(context, &fields)?;
+        self.producers.push((
+            context.index,
+            Producer {
+                destination,
+                kind: ProducerKind::Merge { parts },
+            },
+            ColumnSpec::Computed(ColumnType::String),
+        ));
+        Ok(())
+    }
+
+    /// `Arithmetic`: one operation over source fields, in `MATH_OPERATION_FIELDS_ORDER`; in
+    /// integers when every operand is one and the operation is not a division.
+    fn add_arithmetic(
+        &mut self,
+        context: &TaskContext<'_>,
+        operator: Operator,
+    ) -> Result<(), FlowError> {
+        context.count("at least 2", context.task.source_fields.len() >= 2)?;
+        let destination = context.destination()?;
+        let fields = self.read_fields(context)?;
+        let (operands, all_integers) = arithmetic_operands(context, &fields)?;
+        let operation = math_operation(operator);
+        let integer = all_integers && operation != MathOperation::Division;
+        let column_type = if integer {
+            ColumnType::Integer
+        } else {
+            ColumnType::Double
+        };
+        self.producers.push((
+            context.index,
+            Producer {
+                destination,
+                kind: ProducerKind::Arithmetic {
+                    operation,
+                    operands,
+                    integer,
+                },
+            },
+            ColumnSpec::Computed(column_type),
+        ));
+        Ok(())
+    }
+
+    /// `Mask`: replaces all, the first n or the last n characters with `MASK_VALUE`.
+    fn add_mask(&mut self, context: &TaskContext<'_>, operator: Operator) -> Result<(), FlowError> {
+        let (source, destination) = self.transform_fields(context)?;
+        let mask = mask_character(context)?;
+        let mode = match operator {
+            Operator::MaskFirstN => MaskMode::FirstN(context.length("MASK_LENGTH")?),
+            Operator::MaskLastN => MaskMode::LastN(context.length("MASK_LENGTH")?),
+            _ => MaskMode::All,
+        };
+        self.push_transform(
+            context.index,
+            source,
+            destination,
+            TransformKind::Mask(mode, mask),
+        );
+        Ok(())
+    }
+
+    /// `Truncate`: cuts a field to `TRUNCATE_LENGTH` characters.
+    fn add_truncate(&mut self, context: &TaskContext<'_>) -> Result<(), FlowError> {
+        let (source, destination) = self.transform_fields(context)?;
+        let kind = TransformKind::Truncate(context.length("TRUNCATE_LENGTH")?);
+        self.push_transform(context.index, source, destination, kind);
+        Ok(())
+    }
+
+    /// A transform's one source field, and its destination (by default the same name).
+    fn transform_fields(
+        &mut self,
+        context: &TaskContext<'_>,
+    ) -> Result<(FieldPath, FieldPath), FlowError> {
+        let task = context.task;
+        context.count("1", task.source_fields.len() == 1)?;
+        let (source, _) = self.read_field(context, &task.source_fields[0])?;
+        let destination = context.destination_or(&source)?;
+        Ok((source, destination))
+    }
+
+    /// A transform rewriting `destination` (read from `source` when no producer wrote it).
+    fn push_transform(
+        &mut self,
+        index: usize,
+        source: FieldPath,
+        destination: FieldPath,
+        kind: TransformKind,
+    ) {
+        self.transforms.push((
+            index,
+            Transform {
+                source,
+                destination,
+                take: false,
+                kind,
+            },
+        ));
+    }
+
+    /// `Filter`: a `PROJECTION` (the fields the flow reads), or a gate comparing source fields.
+    fn add_filter(
+        &mut self,
+        context: &TaskContext<'_>,
+        operator: Operator,
+    ) -> Result<(), FlowError> {
+        let task = context.task;
+        context.count("at least 1", !task.source_fields.is_empty())?;
+        let mut fields = Vec::new();
+        for text in &task.source_fields {
+            fields.push(context.field(text)?);
+        }
+        if operator == Operator::Projection {
+            self.add_projection(context.index, fields);
+            return Ok(());
+        }
+        for ((path, _), text) in fields.iter().zip(&task.source_fields) {
+            self.read(context.index, path, text);
+        }
+        let compare_as = filter_compare_as(context, &fields)?;
+        let test = filter_test(context, operator, compare_as)?;
+        self.gates.push(Gate {
+            task: context.index,
+            kind: GateKind::Compare {
+                fields: fields.into_iter().map(|(path, _)| path).collect(),
+                test,
+            },
+        });
+        Ok(())
+    }
+
+    /// A `PROJECTION` filter: its fields join those of an earlier one.
+    fn add_projection(&mut self, index: usize, fields: Vec<(FieldPath, FieldType)>) {
+        if let Some((_, existing)) = &mut self.projection {
+            existing.extend(fields);
+        } else {
+            self.projection = Some((index, fields));
+        }
+    }
+
+    /// `Validate`: a gate checking source fields; a failure drops the record or stops the run.
+    fn add_validate(
+        &mut self,
+        context: &TaskContext<'_>,
+        operator: Operator,
+    ) -> Result<(), FlowError> {
+        context.count("at least 1", !context.task.source_fields.is_empty())?;
+        let mut fields = Vec::new();
+        for text in &context.task.source_fields {
+            let (path, _) = self.read_field(context, text)?;
+            fields.push(path);
+        }
+        let check = match operator {
+            Operator::ValidateNonNull => Check::NonNull,
+            Operator::ValidateNonZero => Check::NonZero,
+            Operator::ValidateNonNegative => Check::NonNegative,
+            _ => Check::Numeric,
+        };
+        let action = validation_action(context)?;
+        self.gates.push(Gate {
+            task: context.index,
+            kind: GateKind::Validate {
+                fields,
+                check,
+                action,
+            },
+        });
+        Ok(())
+    }
+
+    /// `Partition`: the destination fields that partition the output, in order.
+    fn add_partition(&mut self, context: &TaskContext<'_>) -> Result<(), FlowError> {
+        let keys = match context.property("ORDERED_PARTITION_KEYS_LIST") {
+            Some(text) => list_property(text),
+            None => context.task.source_fields.clone(),
+        };
+        if keys.is_empty() {
+            return Err(match context.property("ORDERED_PARTITION_KEYS_LIST") {
+                Some(text) => {
+                    context.invalid("ORDERED_PARTITION_KEYS_LIST", text, "no partition key")
+                }
+                None => FlowError::MissingProperty {
+                    flow: context.flow.to_owned(),
+                    task: context.index,
+                    property: "ORDERED_PARTITION_KEYS_LIST".to_owned(),
+                },
+            });
+        }
+        self.partitions.push((context.index, keys));
+        Ok(())
+    }
+
+    /// Every source field of the task, by its trimmed name, each noted as read.
+    fn read_fields(
+        &mut self,
+        context: &TaskContext<'_>,
+    ) -> Result<BTreeMap<String, (FieldPath, FieldType)>, FlowError> {
+        let mut fields = BTreeMap::new();
+        for text in &context.task.source_fields {
+            let field = self.read_field(context, text)?;
+            fields.insert(text.trim().to_owned(), field);
+        }
+        Ok(fields)
+    }
+
+    /// The source field `text` of the task, noted as read.
+    fn read_field(
+        &mut self,
+        context: &TaskContext<'_>,
+        text: &str,
+    ) -> Result<(FieldPath, FieldType), FlowError> {
+        let (path, field_type) = context.field(text)?;
+        self.read(context.index, &path, text);
+        Ok((path, field_type))
     }
 
     fn read(&mut self, index: usize, path: &FieldPath, text: &str) {
         self.reads.push((index, path.clone(), text.to_owned()));
     }
 
+    /// Checks the flow as a whole, settles take-or-clone and what to read, and builds the plan.
     fn finish(
         mut self,
         definition: &FlowDefinition,
         schema: &SourceSchema,
     ) -> Result<FlowPlan, FlowError> {
-        let flow = definition.name.clone();
+        let flow = definition.name.as_str();
+        self.check_something_mapped(flow)?;
+        self.check_projection(flow)?;
+        let watermark = watermark_path(definition, schema)?;
+        let output = self.output_schema(flow, schema)?;
+        let partition_keys = self.partition_keys(flow, &output)?;
+        let stage_reads = self.settle_takes();
+        let gate_fields = self.gate_fields();
+        let gate_keep = (!gate_fields.is_empty()).then(|| keep_only(gate_fields.iter().copied()));
+        let record_keep = self.record_keep(&gate_fields, &stage_reads);
+        let prune = self.prune(schema);
+        let flat = self.flat_reading(schema, prune.as_ref(), &gate_fields, &stage_reads);
+        Ok(FlowPlan {
+            flow: definition.name.clone(),
+            source: definition.source.name().to_owned(),
+            watermark,
+            gates: self.gates,
+            producers: self
+                .producers
+                .into_iter()
+                .map(|(_, producer, _)| producer)
+                .collect(),
+            map_all: self
+                .map_all
+                .map(|(_, exclude, _)| MapAll { exclude, prune }),
+            transforms: self
+                .transforms
+                .into_iter()
+                .map(|(_, transform)| transform)
+                .collect(),
+            projection: self
+                .projection
+                .map(|(_, fields)| fields.into_iter().map(|(path, _)| path).collect()),
+            partition_keys,
+            output,
+            gate_keep,
+            record_keep,
+            flat,
+            stats: RunStats::default(),
+        })
+    }
+
+    /// A flow must write something.
+    fn check_something_mapped(&self, flow: &str) -> Result<(), FlowError> {
         if self.producers.is_empty() && self.map_all.is_none() && self.transforms.is_empty() {
-            return Err(FlowError::NothingMapped { flow });
-        }
-        // Every field a task reads must be fetched by the projection, when there is one.
-        if let Some((_, projected)) = &self.projection {
-            for (index, path, text) in &self.reads {
-                if !projected.iter().any(|(p, _)| path.starts_with(p)) {
-                    return Err(FlowError::FieldNotProjected {
-                        flow,
-                        task: *index,
-                        field: text.clone(),
-                    });
-                }
-            }
-        }
-        let mut watermark_path = None;
-        if let Some(watermark) = definition.trigger.watermark_field() {
-            let invalid = |reason: &str| FlowError::InvalidWatermark {
-                flow: flow.clone(),
-                field: watermark.to_owned(),
-                reason: reason.to_owned(),
-            };
-            let path = FieldPath::parse(watermark).map_err(|error| invalid(&error.to_string()))?;
-            let field_type = schema.field_type(&path);
-            watermark_path = Some(path);
-            match field_type {
-                None => {
-                    return Err(invalid(&format!(
-                        "source `{}` has no such field",
-                        schema.name()
-                    )));
-                }
-                Some(FieldType::Timestamp | FieldType::Integer | FieldType::Any) => {}
-                Some(other) => {
-                    return Err(invalid(&format!(
-                        "a watermark must be a timestamp, not {other}"
-                    )));
-                }
-            }
-        } else if definition.trigger.is_incremental() {
-            return Err(FlowError::InvalidWatermark {
-                flow,
-                field: String::new(),
-                reason: "an incremental trigger needs a watermark field".to_owned(),
+            return Err(FlowError::NothingMapped {
+                flow: flow.to_owned(),
             });
         }
+        Ok(())
+    }
 
-        // Output schema and duplicate destinations.
-        let mut output = OutputSchema::default();
-        let mut written: BTreeMap<String, usize> = BTreeMap::new();
-        if let Some((_, exclude, include_new)) = &self.map_all {
-            let fields: Vec<(FieldPath, FieldType)> = match &self.projection {
-                Some((_, projected)) => projected.clone(),
-                None => schema.fields(),
-            };
-            output.open = schema.is_open() || (*include_new && self.projection.is_none());
-            for (path, field_type) in fields {
-                if exclude.iter().any(|excluded| path.starts_with(excluded)) {
-                    continue;
-                }
-                // Map_all over the whole schema names no field: its columns are sparse. The fields
-                // of a PROJECTION are named, so they are always written.
-                let sparse = self.projection.is_none();
-                push_field(&mut output, &path, &path, field_type, schema, sparse);
+    /// Every field a task reads must be fetched by the projection, when there is one.
+    fn check_projection(&self, flow: &str) -> Result<(), FlowError> {
+        let Some((_, projected)) = &self.projection else {
+            return Ok(());
+        };
+        for (index, path, text) in &self.reads {
+            if !projected.iter().any(|(p, _)| path.starts_with(p)) {
+                return Err(FlowError::FieldNotProjected {
+                    flow: flow.to_owned(),
+                    task: *index,
+                    field: text.clone(),
+                });
             }
         }
+        Ok(())
+    }
+
+    /// The output schema: `Map_all`'s columns, the producers' (no destination written twice),
+    /// then the transforms'.
+    fn output_schema(&self, flow: &str, schema: &SourceSchema) -> Result<OutputSchema, FlowError> {
+        let mut output = OutputSchema::default();
+        self.push_map_all_columns(&mut output, schema);
+        self.push_producer_columns(&mut output, flow, schema)?;
+        for (_, transform) in &self.transforms {
+            output.push(transform.destination.flattened(), ColumnType::String, false);
+        }
+        Ok(output)
+    }
+
+    /// The columns `Map_all` copies: the projection's fields, or the whole schema's.
+    fn push_map_all_columns(&self, output: &mut OutputSchema, schema: &SourceSchema) {
+        let Some((_, exclude, include_new)) = &self.map_all else {
+            return;
+        };
+        let fields: Vec<(FieldPath, FieldType)> = match &self.projection {
+            Some((_, projected)) => projected.clone(),
+            None => schema.fields(),
+        };
+        output.open = schema.is_open() || (*include_new && self.projection.is_none());
+        for (path, field_type) in fields {
+            if exclude.iter().any(|excluded| path.starts_with(excluded)) {
+                continue;
+            }
+            // Map_all over the whole schema names no field: its columns are sparse. The fields
+            // of a PROJECTION are named, so they are always written.
+            let sparse = self.projection.is_none();
+            push_field(output, &path, &path, field_type, schema, sparse);
+        }
+    }
+
+    /// The producers' columns; two producers may not write one destination.
+    fn push_producer_columns(
+        &self,
+        output: &mut OutputSchema,
+        flow: &str,
+        schema: &SourceSchema,
+    ) -> Result<(), FlowError> {
+        let mut written: BTreeMap<String, usize> = BTreeMap::new();
         for (index, producer, spec) in &self.producers {
             let name = producer.destination.flattened();
             if let Some(first) = written.insert(name.clone(), *index) {
                 return Err(FlowError::DuplicateDestination {
-                    flow,
+                    flow: flow.to_owned(),
                     task: *index,
                     first,
                     field: producer.destination.to_string(),
@@ -1394,7 +1407,7 @@ impl Builder {
                         output.open = true;
                     }
                     push_field(
-                        &mut output,
+                        output,
                         &producer.destination,
                         source,
                         *field_type,
@@ -1405,9 +1418,12 @@ impl Builder {
                 ColumnSpec::Computed(column_type) => output.push(name, *column_type, false),
             }
         }
-        for (_, transform) in &self.transforms {
-            output.push(transform.destination.flattened(), ColumnType::String, false);
-        }
+        Ok(())
+    }
+
+    /// The Partition tasks' keys as output columns, in order; each must be one (unless the
+    /// output is open).
+    fn partition_keys(&self, flow: &str, output: &OutputSchema) -> Result<Vec<String>, FlowError> {
         let mut partition_keys = Vec::new();
         for (index, keys) in &self.partitions {
             for key in keys {
@@ -1416,7 +1432,7 @@ impl Builder {
                     .unwrap_or_default();
                 if output.column_type(&column).is_none() && !output.open {
                     return Err(FlowError::InvalidProperty {
-                        flow,
+                        flow: flow.to_owned(),
                         task: *index,
                         property: "ORDERED_PARTITION_KEYS_LIST".to_owned(),
                         value: key.clone(),
@@ -1426,10 +1442,15 @@ impl Builder {
                 partition_keys.push(column);
             }
         }
+        Ok(partition_keys)
+    }
 
-        // A source value read by one producer or transform only (no other read overlapping it)
-        // is moved out of the source record instead of copied. Gates run before and only
-        // borrow. Under Map_all the source record becomes the output, so nothing is taken.
+    /// Settles take-or-clone, and returns the source fields the producers and transforms read.
+    ///
+    /// A source value read by one producer or transform only (no other read overlapping it)
+    /// is moved out of the source record instead of copied. Gates run before and only
+    /// borrow. Under Map_all the source record becomes the output, so nothing is taken.
+    fn settle_takes(&mut self) -> Vec<FieldPath> {
         let map_all = self.map_all.is_some();
         let stage_reads: Vec<FieldPath> = self
             .producers
@@ -1457,30 +1478,24 @@ impl Builder {
         for (_, transform) in &mut self.transforms {
             transform.take = exclusive(&transform.source);
         }
+        stage_reads
+    }
 
-        // What of a source record the gates, and the whole plan, read.
-        let gate_fields: Vec<&FieldPath> = self
-            .gates
+    /// The source fields the gates read.
+    fn gate_fields(&self) -> Vec<&FieldPath> {
+        self.gates
             .iter()
             .flat_map(|gate| match &gate.kind {
                 GateKind::Compare { fields, .. } | GateKind::Validate { fields, .. } => fields,
             })
-            .collect();
-        let gate_keep = (!gate_fields.is_empty()).then(|| {
-            let mut keep = Keep::nothing();
-            for field in &gate_fields {
-                keep.keep(field);
-            }
-            keep
-        });
+            .collect()
+    }
+
+    /// What of a source record the whole plan reads: what `Map_all` copies, and every field
+    /// a gate, producer or transform reads.
+    fn record_keep(&self, gate_fields: &[&FieldPath], stage_reads: &[FieldPath]) -> Keep {
         let mut record_keep = match (&self.map_all, &self.projection) {
-            (Some(_), Some((_, projected))) => {
-                let mut keep = Keep::nothing();
-                for (field, _) in projected {
-                    keep.keep(field);
-                }
-                keep
-            }
+            (Some(_), Some((_, projected))) => keep_only(projected.iter().map(|(field, _)| field)),
             (Some((_, exclude, _)), None) => {
                 let mut keep = Keep::All;
                 for field in exclude {
@@ -1490,78 +1505,305 @@ impl Builder {
             }
             (None, _) => Keep::nothing(),
         };
-        for field in gate_fields.iter().copied().chain(&stage_reads) {
+        for field in gate_fields.iter().copied().chain(stage_reads) {
             record_keep.keep(field);
         }
+        record_keep
+    }
 
-        let prune = match &self.map_all {
+    /// What `Map_all` prunes an output to: the schema's fields, under INCLUDE_NEW_FIELDS false
+    /// on a closed schema without a projection.
+    fn prune(&self, schema: &SourceSchema) -> Option<SourceSchema> {
+        match &self.map_all {
             Some((_, _, false)) if !schema.is_open() && self.projection.is_none() => {
                 Some(schema.clone())
             }
             _ => None,
+        }
+    }
+
+    /// Flat reading: a Map_all of a closed schema's fields (pruned to them). The layout, and
+    /// what of a source record the tasks read or write.
+    fn flat_reading(
+        &self,
+        schema: &SourceSchema,
+        prune: Option<&SourceSchema>,
+        gate_fields: &[&FieldPath],
+        stage_reads: &[FieldPath],
+    ) -> Option<(FlatLayout, Keep)> {
+        let (Some((_, exclude, _)), Some(_)) = (&self.map_all, prune) else {
+            return None;
         };
-        // Flat reading: a Map_all of a closed schema's fields (pruned to them).
-        let flat = match (&self.map_all, &prune) {
-            (Some((_, exclude, _)), Some(_)) => {
-                let leaves: Vec<FieldPath> = schema
-                    .fields()
-                    .into_iter()
-                    .map(|(path, _)| path)
-                    .filter(|path| !exclude.iter().any(|excluded| path.starts_with(excluded)))
-                    .collect();
-                let written: Vec<FieldPath> = self
-                    .producers
+        let leaves: Vec<FieldPath> = schema
+            .fields()
+            .into_iter()
+            .map(|(path, _)| path)
+            .filter(|path| !exclude.iter().any(|excluded| path.starts_with(excluded)))
+            .collect();
+        let written: Vec<FieldPath> = self
+            .producers
+            .iter()
+            .map(|(_, producer, _)| producer.destination.clone())
+            .chain(
+                self.transforms
                     .iter()
-                    .map(|(_, producer, _)| producer.destination.clone())
-                    .chain(
-                        self.transforms
-                            .iter()
-                            .map(|(_, transform)| transform.destination.clone()),
-                    )
-                    .collect();
-                FlatLayout::new(&leaves, &written).map(|layout| {
-                    let mut keep = Keep::nothing();
-                    for field in gate_fields
-                        .iter()
-                        .copied()
-                        .chain(&stage_reads)
-                        .chain(&written)
-                    {
-                        keep.keep(field);
-                    }
-                    (layout, keep)
-                })
-            }
-            _ => None,
-        };
-        Ok(FlowPlan {
-            flow: definition.name.clone(),
-            source: definition.source.name().to_owned(),
-            watermark: watermark_path,
-            gates: self.gates,
-            producers: self
-                .producers
-                .into_iter()
-                .map(|(_, producer, _)| producer)
-                .collect(),
-            map_all: self
-                .map_all
-                .map(|(_, exclude, _)| MapAll { exclude, prune }),
-            transforms: self
-                .transforms
-                .into_iter()
-                .map(|(_, transform)| transform)
-                .collect(),
-            projection: self
-                .projection
-                .map(|(_, fields)| fields.into_iter().map(|(path, _)| path).collect()),
-            partition_keys,
-            output,
-            gate_keep,
-            record_keep,
-            flat,
-            stats: RunStats::default(),
+                    .map(|(_, transform)| transform.destination.clone()),
+            )
+            .collect();
+        FlatLayout::new(&leaves, &written).map(|layout| {
+            let keep = keep_only(
+                gate_fields
+                    .iter()
+                    .copied()
+                    .chain(stage_reads)
+                    .chain(&written),
+            );
+            (layout, keep)
         })
+    }
+}
+
+/// A `Keep` of `fields` only.
+fn keep_only<'a>(fields: impl IntoIterator<Item = &'a FieldPath>) -> Keep {
+    let mut keep = Keep::nothing();
+    for field in fields {
+        keep.keep(field);
+    }
+    keep
+}
+
+/// The field an incremental trigger's window is over: a timestamp (or integer) source field.
+fn watermark_path(
+    definition: &FlowDefinition,
+    schema: &SourceSchema,
+) -> Result<Option<FieldPath>, FlowError> {
+    let flow = &definition.name;
+    let Some(watermark) = definition.trigger.watermark_field() else {
+        if definition.trigger.is_incremental() {
+            return Err(FlowError::InvalidWatermark {
+                flow: flow.clone(),
+                field: String::new(),
+                reason: "an incremental trigger needs a watermark field".to_owned(),
+            });
+        }
+        return Ok(None);
+    };
+    let invalid = |reason: &str| FlowError::InvalidWatermark {
+        flow: flow.clone(),
+        field: watermark.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let path = FieldPath::parse(watermark).map_err(|error| invalid(&error.to_string()))?;
+    match schema.field_type(&path) {
+        None => Err(invalid(&format!(
+            "source `{}` has no such field",
+            schema.name()
+        ))),
+        Some(FieldType::Timestamp | FieldType::Integer | FieldType::Any) => Ok(Some(path)),
+        Some(other) => Err(invalid(&format!(
+            "a watermark must be a timestamp, not {other}"
+        ))),
+    }
+}
+
+/// A Merge task's parts: `CONCAT_FORMAT`'s text and `${field}`s, or else its source fields in
+/// order.
+fn merge_parts(
+    context: &TaskContext<'_>,
+    fields: &BTreeMap<String, (FieldPath, FieldType)>,
+) -> Result<Vec<Part>, FlowError> {
+    let field = |name: &str| fields.get(name).map(|(path, _)| Part::Field(path.clone()));
+    let Some(format) = context.property("CONCAT_FORMAT") else {
+        return Ok(context
+            .task
+            .source_fields
+            .iter()
+            .filter_map(|text| field(text.trim()))
+            .collect());
+    };
+    let raw =
+        concat_parts(format).map_err(|reason| context.invalid("CONCAT_FORMAT", format, &reason))?;
+    raw.into_iter()
+        .map(|part| match part {
+            Ok(text) => Ok(Part::Text(text)),
+            Err(name) => field(&name).ok_or_else(|| {
+                context.invalid(
+                    "CONCAT_FORMAT",
+                    format,
+                    &format!("`${{{name}}}` is not one of the task's source fields"),
+                )
+            }),
+        })
+        .collect()
+}
+
+/// An Arithmetic task's operands in `MATH_OPERATION_FIELDS_ORDER` (by default its source
+/// fields' order), and whether they are all integers.
+fn arithmetic_operands(
+    context: &TaskContext<'_>,
+    fields: &BTreeMap<String, (FieldPath, FieldType)>,
+) -> Result<(Vec<FieldPath>, bool), FlowError> {
+    let order: Vec<String> = match context.property("MATH_OPERATION_FIELDS_ORDER") {
+        Some(text) => list_property(text),
+        None => context
+            .task
+            .source_fields
+            .iter()
+            .map(|f| f.trim().to_owned())
+            .collect(),
+    };
+    let mut operands = Vec::new();
+    let mut all_integers = true;
+    for name in &order {
+        let (path, field_type) = fields.get(name).ok_or_else(|| {
+            context.invalid(
+                "MATH_OPERATION_FIELDS_ORDER",
+                context
+                    .property("MATH_OPERATION_FIELDS_ORDER")
+                    .unwrap_or_default(),
+                &format!("`{name}` is not one of the task's source fields"),
+            )
+        })?;
+        all_integers &= *field_type == FieldType::Integer;
+        operands.push(path.clone());
+    }
+    Ok((operands, all_integers))
+}
+
+/// An Arithmetic task's operation (its operator is one of the four).
+fn math_operation(operator: Operator) -> MathOperation {
+    match operator {
+        Operator::Addition => MathOperation::Addition,
+        Operator::Subtraction => MathOperation::Subtraction,
+        Operator::Multiplication => MathOperation::Multiplication,
+        _ => MathOperation::Division,
+    }
+}
+
+/// A Mask task's `MASK_VALUE`: one character, `*` by default.
+fn mask_character(context: &TaskContext<'_>) -> Result<char, FlowError> {
+    let Some(text) = context.property("MASK_VALUE") else {
+        return Ok('*');
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(mask), None) => Ok(mask),
+        _ => Err(context.invalid("MASK_VALUE", text, "expected exactly one character")),
+    }
+}
+
+/// How a Filter compares its source fields: as `DATA_TYPE` says, or as their type, which
+/// must then be the same for all.
+fn filter_compare_as(
+    context: &TaskContext<'_>,
+    fields: &[(FieldPath, FieldType)],
+) -> Result<CompareAs, FlowError> {
+    let declared = context.data_type("DATA_TYPE")?;
+    let compare_as = |field_type: FieldType| CompareAs::of(declared.unwrap_or(field_type));
+    let kinds: Vec<CompareAs> = fields.iter().map(|(_, t)| compare_as(*t)).collect();
+    let first = kinds[0];
+    if kinds.iter().any(|kind| *kind != first) {
+        return Err(context.invalid(
+            "DATA_TYPE",
+            context.property("DATA_TYPE").unwrap_or(""),
+            "the source fields have different types; set DATA_TYPE",
+        ));
+    }
+    Ok(first)
+}
+
+/// What a Filter's operator and properties test a value with.
+fn filter_test(
+    context: &TaskContext<'_>,
+    operator: Operator,
+    compare_as: CompareAs,
+) -> Result<Test, FlowError> {
+    Ok(match operator {
+        Operator::Contains => Test::Contains(context.required("VALUE")?.to_owned()),
+        Operator::Between => filter_between(context, compare_as)?,
+        Operator::EqualTo | Operator::NotEqualTo if context.property("VALUE").is_none() => {
+            let operands = filter_values(context, compare_as)?;
+            if operator == Operator::EqualTo {
+                Test::AnyOf(operands)
+            } else {
+                Test::NoneOf(operands)
+            }
+        }
+        _ => {
+            if compare_as == CompareAs::Boolean
+                && !matches!(operator, Operator::EqualTo | Operator::NotEqualTo)
+            {
+                return Err(context.invalid(
+                    "DATA_TYPE",
+                    context.property("DATA_TYPE").unwrap_or("boolean"),
+                    "booleans compare only with EQUAL_TO or NOT_EQUAL_TO",
+                ));
+            }
+            Test::Order {
+                operator,
+                operand: filter_operand(context, compare_as, "VALUE")?,
+            }
+        }
+    })
+}
+
+/// A `BETWEEN` Filter's bounds, the lower not above the upper.
+fn filter_between(context: &TaskContext<'_>, compare_as: CompareAs) -> Result<Test, FlowError> {
+    let lower = filter_operand(context, compare_as, "LOWER_BOUND")?;
+    let upper = filter_operand(context, compare_as, "UPPER_BOUND")?;
+    if compare_operands(&lower, &upper) == Some(Ordering::Greater) {
+        return Err(context.invalid(
+            "LOWER_BOUND",
+            context.property("LOWER_BOUND").unwrap_or_default(),
+            "LOWER_BOUND is above UPPER_BOUND",
+        ));
+    }
+    Ok(Test::Between { lower, upper })
+}
+
+/// The operands of an `EQUAL_TO` or `NOT_EQUAL_TO` Filter's `VALUES` list.
+fn filter_values(
+    context: &TaskContext<'_>,
+    compare_as: CompareAs,
+) -> Result<Vec<Operand>, FlowError> {
+    let text = context.required("VALUES")?;
+    list_property(text)
+        .iter()
+        .map(|item| {
+            compare_as.operand(item).ok_or_else(|| {
+                context.invalid(
+                    "VALUES",
+                    text,
+                    &format!("`{item}` is not a {compare_as:?} value"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The required property `key` of a Filter, as an operand of its comparison.
+fn filter_operand(
+    context: &TaskContext<'_>,
+    compare_as: CompareAs,
+    key: &str,
+) -> Result<Operand, FlowError> {
+    let text = context.required(key)?;
+    compare_as
+        .operand(text)
+        .ok_or_else(|| context.invalid(key, text, &format!("not a {compare_as:?} value")))
+}
+
+/// A Validate task's `VALIDATION_ACTION`: drop the record unless it says otherwise.
+fn validation_action(context: &TaskContext<'_>) -> Result<ValidationAction, FlowError> {
+    match context.property("VALIDATION_ACTION") {
+        None => Ok(ValidationAction::DropRecord),
+        Some(text) => ValidationAction::parse(text).ok_or_else(|| {
+            context.invalid(
+                "VALIDATION_ACTION",
+                text,
+                "expected DropRecord (ignore-record) or TerminateFlow (terminate-flow)",
+            )
+        }),
     }
 }
 
