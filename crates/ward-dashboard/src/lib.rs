@@ -12,7 +12,7 @@ mod charts;
 mod html;
 mod pages;
 
-pub use pages::{findings, flows, not_found, overview, unprotected};
+pub use pages::{findings, flows, login, not_found, overview, unprotected};
 
 /// The account and region filter: the current choice and the choices offered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -861,3 +861,30 @@ pub fn not_found(cx: &Context<'_>, what: &str) -> String {
     };
     page(cx, "", "Not found", &body)
 }
+
+/// The sign-in form (`GET /login`, and again with a message after a wrong token). It stands
+/// alone: no filter bar, no navigation, nothing fetched.
+pub fn login(message: &str) -> String {
+    html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "ward — sign in" }
+                meta name="viewport" content="width=device-width, initial-scale=1";
+            }
+            body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto" {
+                h1 { "ward" }
+                p { (message) }
+                form method="post" action="/login" {
+                    label {
+                        "Token "
+                        input type="password" name="token" autocomplete="current-password" autofocus required;
+                    }
+                    button type="submit" { "Sign in" }
+                }
+            }
+        }
+    }
+    .into_string()
+}

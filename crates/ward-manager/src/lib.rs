@@ -27,7 +27,7 @@ pub use client::{
     AssignmentTarget, Expand, JsonObject, MAX_PAGE, ManagerClient, RuleModule, SYNC_EXPANDS,
     connect,
 };
-pub use config::{AuthScheme, ClientConfig};
+pub use config::{AuthScheme, ClientConfig, RetryPolicy};
 pub use objects::expand_for_fields;
-pub use resilient::{Resilient, RetryPolicy, parse_retry_after};
+pub use resilient::{Resilient, parse_retry_after};
 pub use transport::{ApiRequest, ApiResponse, HttpTransport, Method, Transport, TransportError};

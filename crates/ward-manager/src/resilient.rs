@@ -7,9 +7,9 @@
 //! it surely did not take effect: on 429 (the manager rejects without counting the call) and when
 //! no connection could be made. Every other answer, 4xx included, is returned at once.
 
+use crate::config::RetryPolicy;
 use crate::transport::{ApiRequest, ApiResponse, Transport, TransportError};
 use async_trait::async_trait;
-use rand::Rng;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
@@ -19,53 +19,6 @@ use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 use tracing::Instrument;
 use ward_core::Clock;
-
-/// How often and how patiently to retry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (at least 1).
-    pub max_attempts: u32,
-    /// The backoff before the second attempt; it doubles for each further one.
-    pub base_delay: Duration,
-    /// The longest backoff between two attempts.
-    pub max_delay: Duration,
-    /// The longest wait a `Retry-After` header can impose; a longer one is cut to this.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 6,
-            base_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(20),
-            max_retry_after: Duration::from_secs(60),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retries.
-    pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
-    }
-
-    /// The upper bound of the backoff after `attempt` (1-based) failed:
-    /// `min(max_delay, base_delay × 2^(attempt-1))`.
-    pub fn backoff_ceiling(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        self.base_delay.saturating_mul(factor).min(self.max_delay)
-    }
-
-    /// A backoff with full jitter: uniform in `[0, backoff_ceiling(attempt)]`.
-    pub fn backoff(&self, attempt: u32, rng: &mut impl Rng) -> Duration {
-        let ceiling = u64::try_from(self.backoff_ceiling(attempt).as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rng.random_range(0..=ceiling))
-    }
-}
 
 /// Parses a `Retry-After` value: delay-seconds, or an HTTP-date (a date in the past means now).
 pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {

@@ -1,4 +1,4 @@
-//! The decision tables of PRODUCT.md C3: (event, facts, settings) → decision with its reason.
+//! The response decision tables: (event, facts, settings) → decision with its reason.
 //! Pure and synchronous: the engine gathers the facts first.
 
 use crate::action::{Action, RuleTarget};

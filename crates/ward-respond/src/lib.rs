@@ -1,4 +1,4 @@
-//! ward's responses to AWS findings (PRODUCT.md C3): the decision tables — GuardDuty's per-type
+//! ward's responses to AWS findings: the decision tables — GuardDuty's per-type
 //! table, Inspector's CVE → covering rules, the Config rule kinds — as a pure function of the
 //! event, the facts the inventory holds about its subject, and the settings; the engine that
 //! gathers those facts and carries decisions out through the ledger, exactly once; and the WAF

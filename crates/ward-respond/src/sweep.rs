@@ -1,4 +1,4 @@
-//! The WAF sweep (PRODUCT.md C3, "scheduled WAF sweep"), driven through ports: for every WebACL in
+//! The scheduled WAF sweep, driven through ports: for every WebACL in
 //! front of an ALB or a CloudFront distribution, in every configured account and ward's own, the
 //! instances behind it → their computers in the inventory → the IPS rules assigned to them and to
 //! their policies → the Trend Micro managed rule groups those rules call for ([`crate::waf`]);

@@ -1,4 +1,4 @@
-//! The WAF sweep's decisions (PRODUCT.md C3, "scheduled WAF sweep"): which of Trend Micro's
+//! The WAF sweep's decisions: which of Trend Micro's
 //! managed rule groups for AWS WAF a WebACL should hold, judged by the IPS rules that protect the
 //! instances behind it, and how to add the missing groups to the WebACL's rules without touching
 //! the rules already there.

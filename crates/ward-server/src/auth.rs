@@ -130,23 +130,9 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
     }
 }
 
-const LOGIN_FORM: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ward — sign in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
-<h1>ward</h1>
-<p>{message}</p>
-<form method="post" action="/login">
-<label>Token <input type="password" name="token" autocomplete="current-password" autofocus required></label>
-<button type="submit">Sign in</button>
-</form>
-</body></html>
-"#;
-
 /// `GET /login`: the sign-in form.
 pub async fn login_form() -> Html<String> {
-    Html(LOGIN_FORM.replace(
-        "{message}",
+    Html(ward_dashboard::login(
         "Sign in with the operator or viewer token (server.token, server.viewer_token).",
     ))
 }
@@ -168,7 +154,7 @@ pub async fn login(
         && !token.contains([';', ',', ' ', '"', '\\'])
         && state.auth.role_of(&token).is_some();
     if !valid {
-        let page = LOGIN_FORM.replace("{message}", "That token is not valid. Try again.");
+        let page = ward_dashboard::login("That token is not valid. Try again.");
         return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
     }
     let mut response = Redirect::to("/").into_response();

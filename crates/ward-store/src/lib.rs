@@ -1,6 +1,5 @@
-//! ward's store: the inventory snapshot (and, in later migrations, events, decisions, the action
-//! ledger, flow runs and alerts) in SQLite — WAL, the embedded default — or PostgreSQL, behind
-//! [`ward_core::Store`].
+//! ward's store: the inventory snapshot, decisions, the action ledger, the quarantine and flow
+//! runs in SQLite — WAL, the embedded default — or PostgreSQL, behind [`ward_core::Store`].
 //!
 //! Both backends share one implementation (`sql`), differ only in DDL and a few constants, apply
 //! versioned migrations on open (`migrate`), and pass one contract test suite (`tests/tests.rs`).

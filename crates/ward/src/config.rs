@@ -4,13 +4,16 @@
 //! every key optional and unknown keys collected by path; [`RawConfig::validate`] checks it without
 //! any I/O and yields a [`Config`]; reading the API key from its source is [`ApiKeySource::load`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeSet;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 use url::Url;
-use ward_core::Secret;
+use ward_core::{Module, Secret};
+use ward_respond::{AssignTo, Step};
 
 /// The config format version this build understands.
 pub const CONFIG_VERSION: u32 = 1;
@@ -39,6 +42,22 @@ impl ConfigError {
             key: key.into(),
             reason: reason.into(),
         }
+    }
+}
+
+/// A value read from its text with `FromStr`; the parser's message is the error serde reports
+/// at the key's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parsed<T>(pub T);
+
+impl<'de, T> Deserialize<'de> for Parsed<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map(Parsed).map_err(serde::de::Error::custom)
     }
 }
 
@@ -127,7 +146,7 @@ pub struct RawAws {
 #[derive(Debug, Default, Deserialize)]
 pub struct RawSource {
     /// `sqs` (the only kind so far).
-    pub kind: Option<String>,
+    pub kind: Option<SourceKind>,
     /// The queue's URL.
     pub queue_url: Option<String>,
     /// Seconds a received message stays hidden while ward works on it (extended as needed;
@@ -139,7 +158,7 @@ pub struct RawSource {
 #[derive(Debug, Default, Deserialize)]
 pub struct RawRespond {
     /// Where Inspector's covering IPS rules go: `policy` (default) or `computer`.
-    pub assign_to: Option<String>,
+    pub assign_to: Option<Parsed<AssignTo>>,
     /// Whether ward may turn a module on for a computer when a finding calls for it (default false).
     pub enable_modules: Option<bool>,
     /// How long a done action stands, in minutes (default 1440: 24 hours).
@@ -148,7 +167,7 @@ pub struct RawRespond {
     pub scan_wait_secs: Option<u64>,
     /// Where Config evaluations go: `file` (default, `evaluations_file`) or `aws-config`
     /// (`PutEvaluations`, needs `[aws]`).
-    pub evaluations: Option<String>,
+    pub evaluations: Option<EvaluationsTo>,
     /// Where Config evaluations are written when they go to a file
     /// (default `ward-data/evaluations.jsonl`).
     pub evaluations_file: Option<PathBuf>,
@@ -164,9 +183,9 @@ pub struct RawPlaybook {
     pub finding_type: Option<String>,
     /// Replaces the default scans: `scan-recommendations-applied`, `scan-recommendations`,
     /// `scan-integrity`, `scan-malware`.
-    pub actions: Option<Vec<String>>,
+    pub actions: Option<Vec<Parsed<Step>>>,
     /// Replaces the modules the default table would turn on.
-    pub modules: Option<Vec<String>>,
+    pub modules: Option<Vec<Parsed<Module>>>,
     /// Turns "ensure a module is on" on or off for these types.
     pub enable_modules: Option<bool>,
 }
@@ -196,7 +215,7 @@ pub struct RawSecurityHub {
 #[derive(Debug, Default, Deserialize)]
 pub struct RawWebhook {
     /// The webhook URL's source (it holds a token): `{ env = "NAME" }` or `{ file = "PATH" }`.
-    pub url: Option<toml::Value>,
+    pub url: Option<SecretSource>,
     /// AWS accounts routed here; empty: the accounts no other webhook names.
     #[serde(default)]
     pub accounts: Vec<String>,
@@ -206,18 +225,18 @@ pub struct RawWebhook {
 #[derive(Debug, Default, Deserialize)]
 pub struct RawServer {
     /// Address `ward run` listens on (default `127.0.0.1:8080`).
-    pub listen: Option<String>,
+    pub listen: Option<Parsed<SocketAddr>>,
     /// The HMAC-SHA256 key for `POST /api/v1/events` (`{ env = … }` or `{ file = … }`); without
     /// one, the webhook refuses every event.
-    pub webhook_secret: Option<toml::Value>,
+    pub webhook_secret: Option<SecretSource>,
     /// The operator token for the API and dashboard (`{ env = … }` or `{ file = … }`): may read
     /// and trigger (flow runs). Sent as `Authorization: Bearer <token>` or set as a cookie by
     /// `/login`. Required, with or instead of `viewer_token`, to listen on a non-loopback address;
     /// without any token (loopback only) every request is accepted.
-    pub token: Option<toml::Value>,
+    pub token: Option<SecretSource>,
     /// The read-only token for the API and dashboard (`{ env = … }` or `{ file = … }`): may read,
     /// never trigger (403).
-    pub viewer_token: Option<toml::Value>,
+    pub viewer_token: Option<SecretSource>,
 }
 
 /// `[manager]`
@@ -228,10 +247,10 @@ pub struct RawManager {
     /// Explicit API base URL, e.g. `https://dsm.example.com:4119/api`. Exclusive with `region`.
     pub url: Option<String>,
     /// Where the API key comes from: `{ env = "NAME" }` or `{ file = "PATH" }`. Never the key itself.
-    pub api_key: Option<toml::Value>,
+    pub api_key: Option<SecretSource>,
     /// `api-key` (header `Authorization: ApiKey …`, Cloud One keys, the default) or
     /// `api-secret-key` (header `api-secret-key: …`, legacy and on-premises keys).
-    pub auth: Option<String>,
+    pub auth: Option<Auth>,
     /// PEM file with the CA that signed an on-premises manager's certificate.
     pub ca_bundle: Option<PathBuf>,
     /// Per-request timeout in seconds (default 30).
@@ -252,8 +271,10 @@ pub struct RawStore {
 }
 
 /// How ward authenticates to the manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Auth {
+    #[default]
     ApiKey,
     ApiSecretKey,
 }
@@ -299,8 +320,10 @@ impl fmt::Debug for ApiKeySource {
     }
 }
 
-/// Where a secret other than the API key is read from.
-#[derive(Clone, PartialEq, Eq)]
+/// Where a secret is read from: `{ env = "NAME" }`, `{ file = "PATH" }`, `{ secret = "ARN" }` or
+/// `{ ssm = "/PARAMETER" }`; never the secret itself.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "toml::Value")]
 pub enum SecretSource {
     Env(String),
     File(PathBuf),
@@ -469,10 +492,19 @@ pub const DEFAULT_WAF_WEBSERVER_GROUP: &str = "TrendMicro-WebServer";
 pub const DEFAULT_WAF_CMS_GROUP: &str = "TrendMicro-CMS";
 
 /// Where Config evaluations go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EvaluationsTo {
+    #[default]
     File,
     AwsConfig,
+}
+
+/// Where `ward run` reads events from besides the webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Sqs,
 }
 
 /// A validated `[[sources]]` SQS queue.
@@ -543,130 +575,214 @@ impl RawConfig {
         Ok(raw)
     }
 
-    /// Checks values and fills defaults. No I/O: the API key is not read here.
+    /// Checks values and fills defaults, section by section, then the checks across sections
+    /// (what needs `[aws]`). No I/O: the API key is not read here.
     pub fn validate(self, file: &str) -> Result<Config, ConfigError> {
-        match self.version {
-            None | Some(CONFIG_VERSION) => {}
-            Some(other) => {
-                return Err(ConfigError::new(
-                    file,
-                    "version",
-                    format!(
-                        "unsupported config version {other} (this ward reads version {CONFIG_VERSION})"
-                    ),
-                ));
-            }
-        }
-        let manager = self.manager;
-        let url = match (&manager.region, &manager.url) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
-                    file,
-                    "manager",
-                    "set either region or url, not both",
-                ));
-            }
-            (Some(region), None) => {
-                let text = ward_core::region::cloud_one_api_url(region).ok_or_else(|| {
-                    ConfigError::new(
-                        file,
-                        "manager.region",
-                        format!(
-                            "unknown Cloud One region `{region}` (expected one of {})",
-                            ward_core::region::CLOUD_ONE_REGIONS.join(", ")
-                        ),
-                    )
-                })?;
-                Url::parse(&text)
-                    .map_err(|error| ConfigError::new(file, "manager.region", error.to_string()))?
-            }
-            (None, Some(text)) => parse_manager_url(text)
-                .map_err(|reason| ConfigError::new(file, "manager.url", reason))?,
-            (None, None) => Url::parse(DEFAULT_MANAGER_URL)
-                .map_err(|error| ConfigError::new(file, "manager.url", error.to_string()))?,
-        };
-        let api_key = match manager.api_key {
-            Some(value) => parse_api_key_source(&value)
-                .map_err(|reason| ConfigError::new(file, "manager.api_key", reason))?,
-            None if std::env::var_os(DEFAULT_API_KEY_ENV).is_none() && is_loopback(&url) => {
-                ApiKeySource::SimulatorDemo
-            }
-            None => ApiKeySource::Env(DEFAULT_API_KEY_ENV.to_owned()),
-        };
-        let auth = match manager.auth.as_deref() {
-            None | Some("api-key") => Auth::ApiKey,
-            Some("api-secret-key") => Auth::ApiSecretKey,
-            Some(other) => {
-                return Err(ConfigError::new(
-                    file,
-                    "manager.auth",
-                    format!("unknown auth scheme `{other}` (expected api-key or api-secret-key)"),
-                ));
-            }
-        };
-        let timeout_secs = manager.timeout_secs.unwrap_or(30);
-        if timeout_secs == 0 {
-            return Err(ConfigError::new(
-                file,
-                "manager.timeout_secs",
-                "must be at least 1",
-            ));
-        }
-        let max_concurrency = manager.max_concurrency.unwrap_or(4);
-        if max_concurrency == 0 {
-            return Err(ConfigError::new(
-                file,
-                "manager.max_concurrency",
-                "must be at least 1",
-            ));
-        }
-        let max_attempts = manager.max_attempts.unwrap_or(6);
-        if max_attempts == 0 {
-            return Err(ConfigError::new(
-                file,
-                "manager.max_attempts",
-                "must be at least 1",
-            ));
-        }
-        if manager.rate_limit_per_minute == Some(0) {
-            return Err(ConfigError::new(
-                file,
-                "manager.rate_limit_per_minute",
-                "must be at least 1",
-            ));
-        }
-        let store_url = self
-            .store
-            .url
-            .unwrap_or_else(|| DEFAULT_STORE_URL.to_owned());
-        if !(store_url.starts_with("sqlite:")
-            || store_url.starts_with("postgres://")
-            || store_url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError::new(
-                file,
-                "store.url",
-                "expected sqlite://PATH or postgres://…",
-            ));
-        }
+        validate_version(self.version, file)?;
+        let manager = validate_manager(self.manager, file)?;
+        let store_url = validate_store(self.store, file)?;
         let respond = validate_respond(&self.respond, &self.playbooks, file)?;
         let evaluations_file = self
             .respond
             .evaluations_file
             .clone()
             .unwrap_or_else(|| PathBuf::from("ward-data/evaluations.jsonl"));
-        let mut webhooks = Vec::new();
-        for (index, webhook) in self.notify.webhooks.iter().enumerate() {
-            let key = format!("notify.webhooks[{index}].url");
-            let url = webhook.url.as_ref().ok_or_else(|| {
+        let evaluations = self.respond.evaluations.unwrap_or_default();
+        let webhooks = validate_webhooks(&self.notify.webhooks, file)?;
+        let server = validate_server(self.server, file)?;
+        let aws = validate_aws(self.aws.as_ref(), file)?;
+        let security_hub = validate_security_hub(
+            self.notify.security_hub.as_ref(),
+            aws.as_ref().and_then(|aws| aws.region.as_deref()),
+            file,
+        )?;
+        if let Some(arn) = &self.notify.sns_topic_arn
+            && (!arn.starts_with("arn:") || !arn.contains(":sns:"))
+        {
+            return Err(ConfigError::new(
+                file,
+                "notify.sns_topic_arn",
+                format!("`{arn}` is not an SNS topic ARN"),
+            ));
+        }
+        let sources = validate_sources(&self.sources, file)?;
+        let waf = validate_waf(&self.waf, file)?;
+        let flows = validate_flows(self.flows, file)?;
+        let config = Config {
+            aws,
+            waf,
+            flows,
+            evaluations,
+            sns_topic_arn: self.notify.sns_topic_arn.clone(),
+            security_hub,
+            sources,
+            respond,
+            evaluations_file,
+            webhooks,
+            server,
+            source: None,
+            manager,
+            store_url,
+        };
+        check_needs_aws(&config, &self.sources, file)?;
+        Ok(config)
+    }
+}
+
+/// Whatever reaches AWS needs an `[aws]` section: Config evaluations through `PutEvaluations`,
+/// SNS and Security Hub notices, SQS sources, the WAF sweep and secrets kept in AWS.
+fn check_needs_aws(config: &Config, sources: &[RawSource], file: &str) -> Result<(), ConfigError> {
+    if config.aws.is_some() {
+        return Ok(());
+    }
+    let secret_in_aws = config
+        .manager
+        .api_key
+        .source()
+        .is_some_and(|source| source.in_aws())
+        || config.webhooks.iter().any(|webhook| webhook.url.in_aws())
+        || [
+            &config.server.webhook_secret,
+            &config.server.token,
+            &config.server.viewer_token,
+        ]
+        .into_iter()
+        .flatten()
+        .any(SecretSource::in_aws);
+    let needing = [
+        (config.evaluations == EvaluationsTo::AwsConfig).then(|| "respond.evaluations".to_owned()),
+        config
+            .sns_topic_arn
+            .is_some()
+            .then(|| "notify.sns_topic_arn".to_owned()),
+        config
+            .security_hub
+            .is_some()
+            .then(|| "notify.security_hub".to_owned()),
+        (!sources.is_empty()).then(|| "sources[0].kind".to_owned()),
+        (!config.waf.sweep_every.is_zero()).then(|| "waf.sweep_every_secs".to_owned()),
+        secret_in_aws.then(|| "manager.api_key".to_owned()),
+    ];
+    match needing.into_iter().flatten().next() {
+        Some(key) => Err(ConfigError::new(
+            file,
+            key,
+            "needs an [aws] section (region, credentials from the default chain)",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn validate_version(version: Option<u32>, file: &str) -> Result<(), ConfigError> {
+    match version {
+        None | Some(CONFIG_VERSION) => Ok(()),
+        Some(other) => Err(ConfigError::new(
+            file,
+            "version",
+            format!(
+                "unsupported config version {other} (this ward reads version {CONFIG_VERSION})"
+            ),
+        )),
+    }
+}
+
+/// `[manager]`: where it is (a Cloud One region or a URL), the key's source, limits.
+fn validate_manager(manager: RawManager, file: &str) -> Result<ManagerConfig, ConfigError> {
+    let url = match (&manager.region, &manager.url) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::new(
+                file,
+                "manager",
+                "set either region or url, not both",
+            ));
+        }
+        (Some(region), None) => {
+            let text = ward_core::region::cloud_one_api_url(region).ok_or_else(|| {
                 ConfigError::new(
                     file,
-                    &key,
+                    "manager.region",
+                    format!(
+                        "unknown Cloud One region `{region}` (expected one of {})",
+                        ward_core::region::CLOUD_ONE_REGIONS.join(", ")
+                    ),
+                )
+            })?;
+            Url::parse(&text)
+                .map_err(|error| ConfigError::new(file, "manager.region", error.to_string()))?
+        }
+        (None, Some(text)) => parse_manager_url(text)
+            .map_err(|reason| ConfigError::new(file, "manager.url", reason))?,
+        (None, None) => Url::parse(DEFAULT_MANAGER_URL)
+            .map_err(|error| ConfigError::new(file, "manager.url", error.to_string()))?,
+    };
+    let api_key = match manager.api_key {
+        Some(source) => ApiKeySource::from(source),
+        None if std::env::var_os(DEFAULT_API_KEY_ENV).is_none() && is_loopback(&url) => {
+            ApiKeySource::SimulatorDemo
+        }
+        None => ApiKeySource::Env(DEFAULT_API_KEY_ENV.to_owned()),
+    };
+    let at_least_one = |key: &str, value: u64| {
+        if value == 0 {
+            Err(ConfigError::new(
+                file,
+                format!("manager.{key}"),
+                "must be at least 1",
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let timeout_secs = manager.timeout_secs.unwrap_or(30);
+    at_least_one("timeout_secs", timeout_secs)?;
+    let max_concurrency = manager.max_concurrency.unwrap_or(4);
+    at_least_one("max_concurrency", max_concurrency as u64)?;
+    let max_attempts = manager.max_attempts.unwrap_or(6);
+    at_least_one("max_attempts", u64::from(max_attempts))?;
+    if let Some(per_minute) = manager.rate_limit_per_minute {
+        at_least_one("rate_limit_per_minute", u64::from(per_minute))?;
+    }
+    Ok(ManagerConfig {
+        url,
+        api_key,
+        auth: manager.auth.unwrap_or_default(),
+        ca_bundle: manager.ca_bundle,
+        timeout: Duration::from_secs(timeout_secs),
+        rate_limit_per_minute: manager.rate_limit_per_minute,
+        max_concurrency,
+        max_attempts,
+    })
+}
+
+/// `[store]`: a SQLite or PostgreSQL URL.
+fn validate_store(store: RawStore, file: &str) -> Result<String, ConfigError> {
+    let url = store.url.unwrap_or_else(|| DEFAULT_STORE_URL.to_owned());
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
+        Ok(url)
+    } else {
+        Err(ConfigError::new(
+            file,
+            "store.url",
+            "expected sqlite://PATH or postgres://…",
+        ))
+    }
+}
+
+/// `[[notify.webhooks]]`: each URL's source, and the accounts routed to it.
+fn validate_webhooks(raw: &[RawWebhook], file: &str) -> Result<Vec<WebhookConfig>, ConfigError> {
+    raw.iter()
+        .enumerate()
+        .map(|(index, webhook)| {
+            let url = webhook.url.clone().ok_or_else(|| {
+                ConfigError::new(
+                    file,
+                    format!("notify.webhooks[{index}].url"),
                     "missing: { env = \"NAME\" } or { file = \"PATH\" }",
                 )
             })?;
-            let url =
-                parse_secret_source(url).map_err(|reason| ConfigError::new(file, &key, reason))?;
             if let Some(bad) = webhook
                 .accounts
                 .iter()
@@ -678,144 +794,90 @@ impl RawConfig {
                     format!("`{bad}` is not a 12-digit AWS account ID"),
                 ));
             }
-            webhooks.push(WebhookConfig {
+            Ok(WebhookConfig {
                 url,
                 accounts: webhook.accounts.clone(),
-            });
-        }
-        let listen = self.server.listen.as_deref().unwrap_or("127.0.0.1:8080");
-        let listen = listen.parse().map_err(|_| {
+            })
+        })
+        .collect()
+}
+
+/// `[notify.security_hub]`: the importing account, and its region (else `aws.region`).
+fn validate_security_hub(
+    raw: Option<&RawSecurityHub>,
+    aws_region: Option<&str>,
+    file: &str,
+) -> Result<Option<(String, String)>, ConfigError> {
+    let Some(hub) = raw else {
+        return Ok(None);
+    };
+    let account = hub
+        .account_id
+        .clone()
+        .filter(|account| is_account_id(account))
+        .ok_or_else(|| {
             ConfigError::new(
                 file,
-                "server.listen",
-                format!("`{listen}` is not an address like 127.0.0.1:8080"),
+                "notify.security_hub.account_id",
+                "a 12-digit AWS account ID is required",
             )
         })?;
-        let webhook_secret = self
-            .server
-            .webhook_secret
-            .as_ref()
-            .map(parse_secret_source)
-            .transpose()
-            .map_err(|reason| ConfigError::new(file, "server.webhook_secret", reason))?;
-        let token = self
-            .server
-            .token
-            .as_ref()
-            .map(parse_secret_source)
-            .transpose()
-            .map_err(|reason| ConfigError::new(file, "server.token", reason))?;
-        let viewer_token = self
-            .server
-            .viewer_token
-            .as_ref()
-            .map(parse_secret_source)
-            .transpose()
-            .map_err(|reason| ConfigError::new(file, "server.viewer_token", reason))?;
-        let server = ServerConfig {
-            listen,
-            webhook_secret,
-            token,
-            viewer_token,
-        };
-        server.check_listen(listen, file)?;
-        let aws = self
-            .aws
-            .as_ref()
-            .map(|raw| {
-                Ok::<_, ConfigError>(AwsConfig {
-                    region: raw.region.clone(),
-                    endpoint_url: raw.endpoint_url.clone(),
-                    config_test_mode: raw.config_test_mode.unwrap_or(false),
-                    accounts: validate_accounts(&raw.accounts, file)?,
-                })
-            })
-            .transpose()?;
-        let needs_aws = |key: &str| {
-            if aws.is_none() {
-                Err(ConfigError::new(
-                    file,
-                    key,
-                    "needs an [aws] section (region, credentials from the default chain)",
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        let evaluations = match self.respond.evaluations.as_deref() {
-            None | Some("file") => EvaluationsTo::File,
-            Some("aws-config") => {
-                needs_aws("respond.evaluations")?;
-                EvaluationsTo::AwsConfig
-            }
-            Some(other) => {
-                return Err(ConfigError::new(
-                    file,
-                    "respond.evaluations",
-                    format!("unknown destination `{other}` (expected file or aws-config)"),
-                ));
-            }
-        };
-        if let Some(arn) = &self.notify.sns_topic_arn {
-            needs_aws("notify.sns_topic_arn")?;
-            if !arn.starts_with("arn:") || !arn.contains(":sns:") {
-                return Err(ConfigError::new(
-                    file,
-                    "notify.sns_topic_arn",
-                    format!("`{arn}` is not an SNS topic ARN"),
-                ));
-            }
-        }
-        let security_hub = match &self.notify.security_hub {
-            None => None,
-            Some(hub) => {
-                needs_aws("notify.security_hub")?;
-                let account = hub
-                    .account_id
-                    .clone()
-                    .filter(|account| is_account_id(account))
-                    .ok_or_else(|| {
-                        ConfigError::new(
-                            file,
-                            "notify.security_hub.account_id",
-                            "a 12-digit AWS account ID is required",
-                        )
-                    })?;
-                let region = hub
-                    .region
-                    .clone()
-                    .or_else(|| aws.as_ref().and_then(|aws| aws.region.clone()))
-                    .ok_or_else(|| {
-                        ConfigError::new(
-                            file,
-                            "notify.security_hub.region",
-                            "required (or set aws.region)",
-                        )
-                    })?;
-                Some((account, region))
-            }
-        };
-        let mut sources = Vec::new();
-        for (index, source) in self.sources.iter().enumerate() {
+    let region = hub
+        .region
+        .clone()
+        .or_else(|| aws_region.map(str::to_owned))
+        .ok_or_else(|| {
+            ConfigError::new(
+                file,
+                "notify.security_hub.region",
+                "required (or set aws.region)",
+            )
+        })?;
+    Ok(Some((account, region)))
+}
+
+/// `[server]`: the address, and listening beyond loopback only with a token.
+fn validate_server(raw: RawServer, file: &str) -> Result<ServerConfig, ConfigError> {
+    let listen = raw.listen.map_or_else(
+        || SocketAddr::from(([127, 0, 0, 1], 8080)),
+        |Parsed(listen)| listen,
+    );
+    let server = ServerConfig {
+        listen,
+        webhook_secret: raw.webhook_secret,
+        token: raw.token,
+        viewer_token: raw.viewer_token,
+    };
+    server.check_listen(listen, file)?;
+    Ok(server)
+}
+
+/// `[aws]` and its accounts.
+fn validate_aws(raw: Option<&RawAws>, file: &str) -> Result<Option<AwsConfig>, ConfigError> {
+    raw.map(|raw| {
+        Ok(AwsConfig {
+            region: raw.region.clone(),
+            endpoint_url: raw.endpoint_url.clone(),
+            config_test_mode: raw.config_test_mode.unwrap_or(false),
+            accounts: validate_accounts(&raw.accounts, file)?,
+        })
+    })
+    .transpose()
+}
+
+/// `[[sources]]`: SQS queues and how long a message stays hidden.
+fn validate_sources(raw: &[RawSource], file: &str) -> Result<Vec<SqsSourceConfig>, ConfigError> {
+    raw.iter()
+        .enumerate()
+        .map(|(index, source)| {
             let key = |name: &str| format!("sources[{index}].{name}");
-            match source.kind.as_deref() {
-                Some("sqs") => {}
-                Some(other) => {
-                    return Err(ConfigError::new(
-                        file,
-                        key("kind"),
-                        format!("unknown source kind `{other}` (expected sqs)"),
-                    ));
-                }
-                None => {
-                    return Err(ConfigError::new(
-                        file,
-                        key("kind"),
-                        "missing (expected sqs)",
-                    ));
-                }
-            }
-            needs_aws(&key("kind"))?;
+            let Some(SourceKind::Sqs) = source.kind else {
+                return Err(ConfigError::new(
+                    file,
+                    key("kind"),
+                    "missing (expected sqs)",
+                ));
+            };
             let queue_url = source
                 .queue_url
                 .clone()
@@ -831,54 +893,14 @@ impl RawConfig {
                     "must be between 5 and 43200",
                 ));
             }
-            sources.push(SqsSourceConfig {
+            Ok(SqsSourceConfig {
                 queue_url,
                 visibility_secs,
-            });
-        }
-        let waf = validate_waf(&self.waf, file)?;
-        if !waf.sweep_every.is_zero() {
-            needs_aws("waf.sweep_every_secs")?;
-        }
-        let flows = validate_flows(self.flows, file)?;
-        let secret_in_aws = manager_api_key_in_aws(&api_key)
-            || webhooks.iter().any(|webhook| webhook.url.in_aws())
-            || [&server.webhook_secret, &server.token, &server.viewer_token]
-                .into_iter()
-                .flatten()
-                .any(SecretSource::in_aws);
-        if secret_in_aws {
-            needs_aws("manager.api_key")?;
-        }
-        Ok(Config {
-            aws,
-            waf,
-            flows,
-            evaluations,
-            sns_topic_arn: self.notify.sns_topic_arn.clone(),
-            security_hub,
-            sources,
-            respond,
-            evaluations_file,
-            webhooks,
-            server,
-            source: None,
-            manager: ManagerConfig {
-                url,
-                api_key,
-                auth,
-                ca_bundle: manager.ca_bundle,
-                timeout: Duration::from_secs(timeout_secs),
-                rate_limit_per_minute: manager.rate_limit_per_minute,
-                max_concurrency,
-                max_attempts,
-            },
-            store_url,
+            })
         })
-    }
+        .collect()
 }
 
-/// A manager URL: https anywhere, plain http only on this machine (the simulator).
 fn parse_manager_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|error| format!("not a URL ({error})"))?;
     match url.scheme() {
@@ -897,10 +919,6 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Domain(name)) => name == "localhost",
         None => false,
     }
-}
-
-fn manager_api_key_in_aws(source: &ApiKeySource) -> bool {
-    source.source().is_some_and(|source| source.in_aws())
 }
 
 fn is_account_id(text: &str) -> bool {
@@ -1088,10 +1106,8 @@ fn validate_respond(
     file: &str,
 ) -> Result<ward_respond::Settings, ConfigError> {
     let mut settings = ward_respond::Settings::default();
-    if let Some(assign_to) = &raw.assign_to {
-        settings.assign_to = assign_to
-            .parse()
-            .map_err(|reason: String| ConfigError::new(file, "respond.assign_to", reason))?;
+    if let Some(Parsed(assign_to)) = raw.assign_to {
+        settings.assign_to = assign_to;
     }
     settings.enable_modules = raw.enable_modules.unwrap_or(false);
     if let Some(seconds) = raw.lease_secs {
@@ -1131,25 +1147,11 @@ fn validate_respond(
         let steps = playbook
             .actions
             .as_ref()
-            .map(|actions| {
-                actions
-                    .iter()
-                    .map(|action| action.parse::<ward_respond::Step>())
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()
-            .map_err(|reason| ConfigError::new(file, key("actions"), reason))?;
+            .map(|actions| actions.iter().map(|Parsed(step)| *step).collect());
         let modules = playbook
             .modules
             .as_ref()
-            .map(|modules| {
-                modules
-                    .iter()
-                    .map(|module| module.parse::<ward_core::Module>())
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()
-            .map_err(|reason| ConfigError::new(file, key("modules"), reason))?;
+            .map(|modules| modules.iter().map(|Parsed(module)| *module).collect());
         settings.playbooks.push(ward_respond::Playbook {
             finding_type,
             steps,
@@ -1160,13 +1162,23 @@ fn validate_respond(
     Ok(settings)
 }
 
-fn parse_api_key_source(value: &toml::Value) -> Result<ApiKeySource, String> {
-    Ok(match parse_secret_source(value)? {
-        SecretSource::Env(name) => ApiKeySource::Env(name),
-        SecretSource::File(path) => ApiKeySource::File(path),
-        SecretSource::SecretsManager(id) => ApiKeySource::SecretsManager(id),
-        SecretSource::Ssm(name) => ApiKeySource::Ssm(name),
-    })
+impl From<SecretSource> for ApiKeySource {
+    fn from(source: SecretSource) -> Self {
+        match source {
+            SecretSource::Env(name) => Self::Env(name),
+            SecretSource::File(path) => Self::File(path),
+            SecretSource::SecretsManager(id) => Self::SecretsManager(id),
+            SecretSource::Ssm(name) => Self::Ssm(name),
+        }
+    }
+}
+
+impl TryFrom<toml::Value> for SecretSource {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<Self, String> {
+        parse_secret_source(&value)
+    }
 }
 
 fn parse_secret_source(value: &toml::Value) -> Result<SecretSource, String> {
@@ -1203,6 +1215,25 @@ mod tests {
 
     fn error(text: &str) -> ConfigError {
         Config::parse(text, "ward.toml").expect_err("config should be refused")
+    }
+
+    /// What a user reads for a few typical mistakes: file, key path and reason.
+    #[test]
+    fn config_errors_read_well() {
+        let errors = [
+            "[manager]\nauth = \"basic\"\n",
+            "[manager]\napi_key = \"in-clear\"\n",
+            "[respond]\nevaluations = \"s3\"\n",
+            "[[sources]]\nkind = \"kafka\"\n",
+            "[[playbooks]]\nfinding_type = \"X\"\nactions = [\"scan-everything\"]\n",
+            "[[flows]]\nname = \"f\"\nsource = \"users\"\ntasks = []\ndestination = { path = \"out\" }\n",
+            "[[flows]]\nname = \"f\"\nsource = \"file\"\ntasks = []\ndestination = { path = \"out\" }\n",
+            "[[flows]]\nname = \"f\"\nsource = \"computers\"\ndestination = { path = \"out\" }\n\
+             [[flows.tasks]]\ntype = \"Map\"\nsource_fields = [\"hostNmae\"]\n",
+            "[notify]\nsns_topic_arn = \"arn:aws:sns:us-east-1:111122223333:ward\"\n",
+        ];
+        let text: Vec<String> = errors.iter().map(|toml| error(toml).to_string()).collect();
+        insta::assert_snapshot!("config_errors", text.join("\n"));
     }
 
     #[test]
@@ -1353,7 +1384,7 @@ mod tests {
         let err = error(
             "[[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nactions = [\"scan-everything\"]\n",
         );
-        assert_eq!(err.key, "playbooks[0].actions");
+        assert_eq!(err.key, "playbooks[0].actions[0]");
         assert!(err.reason.contains("scan-everything"), "{err}");
         assert_eq!(
             error("[[playbooks]]\nactions = []\n").key,
@@ -1361,7 +1392,7 @@ mod tests {
         );
         assert_eq!(
             error("[[playbooks]]\nfinding_type = \"X\"\nmodules = [\"lasers\"]\n").key,
-            "playbooks[0].modules"
+            "playbooks[0].modules[0]"
         );
         assert_eq!(
             error("[[playbooks]]\nfinding_type = \"X\"\ncolour = 1\n").key,

@@ -214,4 +214,34 @@ mod tests {
             "name          count\nWindows          12\nAmazon Linux      3"
         );
     }
+
+    #[test]
+    fn the_fleet_summary_reads_as_tables() {
+        let counts = |pairs: &[(&str, u64)]| {
+            pairs
+                .iter()
+                .map(|(name, count)| ((*name).to_owned(), *count))
+                .collect()
+        };
+        let mut summary = ward_core::FleetSummary {
+            computers: 10,
+            protected: 7,
+            by_os_type: counts(&[("Linux", 6), ("Windows", 4)]),
+            by_agent_status: counts(&[("active", 7), ("inactive", 2), ("offline", 1)]),
+            by_ec2_state: counts(&[("running", 9), ("stopped", 1)]),
+            by_instance_type: counts(&[("t3.micro", 5), ("m5.large", 3), ("c5.xlarge", 2)]),
+            ..ward_core::FleetSummary::default()
+        };
+        summary.modules.insert(
+            ward_core::Module::AntiMalware,
+            ward_core::summary::ModuleCounts {
+                on: 6,
+                off: 1,
+                warning: 1,
+                error: 0,
+                not_reported: 2,
+            },
+        );
+        insta::assert_snapshot!("fleet_summary", super::fleet_summary(&summary));
+    }
 }

@@ -73,7 +73,7 @@ fn a_bad_playbook_names_its_key() {
     let message =
         refused("[[playbooks]]\nfinding_type = \"Recon:EC2/*\"\nactions = [\"scan-everything\"]\n");
     assert!(
-        message.contains("ward.toml: playbooks[0].actions: unknown action `scan-everything`"),
+        message.contains("ward.toml: playbooks[0].actions[0]: unknown action `scan-everything`"),
         "{message}"
     );
     let message =

@@ -813,23 +813,17 @@ fn a_scheduled_flow_runs_inside_ward_run() {
 }
 
 #[test]
-fn an_incremental_flow_reads_each_change_once_and_a_failed_run_reads_its_window_again() {
+fn an_incremental_flow_run_shows_its_window() {
     let dir = tempfile::tempdir().unwrap();
     let (config, lake, source) = (
         dir.path().join("ward.toml"),
         dir.path().join("lake"),
         dir.path().join("computers.jsonl"),
     );
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64
-    };
     let line = |id: i64, at: Value| format!("{}\n", json!({ "ID": id, "updatedAt": at }));
     // Two computers that changed long ago, one that never reported a change.
-    let mut text = line(1, json!(1_000)) + &line(2, json!("2024-05-01T12:00:00Z"));
-    text.push_str(&format!("{}\n", json!({ "ID": 3 })));
+    let text = line(1, json!(1_000)) + &line(2, json!("2024-05-01T12:00:00Z"));
+    let text = text + &format!("{}\n", json!({ "ID": 3 }));
     std::fs::write(&source, &text).unwrap();
     std::fs::write(
         &config,
@@ -897,58 +891,16 @@ watermark_field = "updatedAt"
         stdout(&first)
     );
 
-    // Two computers change (one of them new), one old record is rewritten unchanged.
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let changed = now();
-    text.push_str(&line(2, json!(changed)));
-    text.push_str(&line(4, json!(changed)));
-    text.push_str(&line(1, json!(1_000)));
-    std::fs::write(&source, &text).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let second = ward(dir.path(), &config, &["flow", "run", "changes"]);
-    assert_eq!(written_ids(&second), vec![2, 4]);
-
-    // A run that fails (a record without ID terminates it) does not move the watermark: the
-    // change it saw is read by the next successful run.
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let later = now();
-    let with_bad = format!(
-        "{text}{}{}\n",
-        line(5, json!(later)),
-        json!({ "ID": null, "updatedAt": later })
-    );
-    std::fs::write(&source, &with_bad).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let failed = ward(dir.path(), &config, &["flow", "run", "changes"]);
-    assert_eq!(failed.status.code(), Some(1), "{}", stdout(&failed));
-    text.push_str(&line(5, json!(later)));
-    std::fs::write(&source, &text).unwrap();
-    let third = ward(dir.path(), &config, &["flow", "run", "changes"]);
-    assert_eq!(written_ids(&third), vec![5]);
-    let fourth = ward(dir.path(), &config, &["flow", "run", "changes"]);
-    assert_eq!(written_ids(&fourth), Vec::<i64>::new());
-
-    // History shows each run's window; each successful window starts where the last ended.
+    // History shows the run's window (each window's later runs are tested on a controlled
+    // clock in ward-lake's runner tests).
     let history = ward(
         dir.path(),
         &config,
         &["flow", "history", "changes", "--output", "json"],
     );
     let runs: Vec<Value> = serde_json::from_slice(&history.stdout).unwrap();
-    let statuses: Vec<&str> = runs.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    assert_eq!(
-        statuses,
-        [
-            "Successful",
-            "Successful",
-            "Error",
-            "Successful",
-            "Successful"
-        ]
-    );
-    assert!(runs[4].get("data_pull_start").is_none(), "{}", runs[4]);
-    assert_eq!(runs[3]["data_pull_start"], runs[4]["data_pull_end"]);
-    assert_eq!(runs[2]["data_pull_start"], runs[3]["data_pull_end"]);
-    assert_eq!(runs[1]["data_pull_start"], runs[3]["data_pull_end"]);
-    assert_eq!(runs[0]["data_pull_start"], runs[1]["data_pull_end"]);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "Successful");
+    assert!(runs[0].get("data_pull_start").is_none(), "{}", runs[0]);
+    assert!(runs[0]["data_pull_end"].is_string(), "{}", runs[0]);
 }

@@ -5,7 +5,7 @@
 
 use crate::support::{Sim, stderr, ward_with, workdir};
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 use ward_core::{ActionKey, ActionStatus, Claim, ClaimRequest, ComputerId, ManagerApi, ScanKind};
 
 const INSTANCE: &str = "i-0feed5eed5eed5ee1";
@@ -63,10 +63,11 @@ fn a_stopped_workers_claims_are_checked_before_they_are_done_again() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let store_url = format!("sqlite://{}", dir.path().join("ward.db").display());
     runtime.block_on(async {
-        // The stopped worker claimed both scans; it ran the integrity scan and stopped before
+        // The stopped worker claimed both scans two seconds ago (its one-second lease is over:
+        // the claims are dated, nobody waits); it ran the integrity scan and stopped before
         // settling it, and never started the recommendation scan.
         let store = ward_store::open(&store_url).await.unwrap();
-        let claimed_at = now_ms();
+        let claimed_at = now_ms() - 2_000;
         for action in ["scan-recommendations-applied", "scan-integrity"] {
             let answer = store
                 .claim(&claim(action, computer_id, claimed_at))
@@ -88,7 +89,6 @@ fn a_stopped_workers_claims_are_checked_before_they_are_done_again() {
             .await
             .unwrap();
     });
-    std::thread::sleep(Duration::from_millis(1_200));
 
     let finding = json!({
         "version": "0", "id": "env-takeover", "detail-type": "GuardDuty Finding",
