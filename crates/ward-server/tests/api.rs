@@ -471,7 +471,13 @@ async fn auth_matrix() {
     );
     let (status, _, form) = call(&api.app, Method::GET, "/login", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.as_str().unwrap().contains("<form"));
+    let page = scraper::Html::parse_document(form.as_str().unwrap());
+    let field = scraper::Selector::parse("form[action=\"/login\"] input[name=\"token\"]").unwrap();
+    assert_eq!(
+        page.select(&field).count(),
+        1,
+        "the sign-in form asks for the token"
+    );
     let login = |body: String| {
         Request::post("/login")
             .header("content-type", "application/x-www-form-urlencoded")

@@ -3,6 +3,7 @@
 //! DOM and checked against the simulator's own computers, screenshots at desktop and phone widths.
 
 use crate::support::{Sim, sim_call, spawn_run, stderr, ward_with, workdir};
+use scraper::{Html, Selector};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,14 +31,14 @@ fn chromium() -> PathBuf {
 }
 
 /// The DOM of `url` after Chromium rendered it.
-fn rendered(url: &str) -> String {
+fn rendered(url: &str) -> Html {
     let output = Command::new(chromium())
         .args(CHROMIUM_FLAGS)
         .args(["--virtual-time-budget=5000", "--dump-dom", url])
         .output()
         .expect("chromium runs");
     assert!(output.status.success(), "chromium: {}", stderr(&output));
-    String::from_utf8(output.stdout).expect("UTF-8 DOM")
+    Html::parse_document(&String::from_utf8(output.stdout).expect("UTF-8 DOM"))
 }
 
 /// A PNG of `url` at `width`×`height`.
@@ -56,25 +57,29 @@ fn screenshot(url: &str, path: &Path, width: u32, height: u32) {
     assert!(png.len() > 20_000, "{} is nearly empty", path.display());
 }
 
-/// The integer in the element with this `id`, or in the cell with this `data-key`.
-fn number(dom: &str, attribute: &str, name: &str) -> u64 {
-    let marker = format!("{attribute}=\"{name}\"");
-    let at = dom
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {marker} in the page"));
-    let after = &dom[at + marker.len()..];
-    let text = &after[after.find('>').expect("tag closes") + 1..];
+/// The elements of the page Chromium rendered that match a CSS selector.
+fn select<'a>(dom: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    let selector = Selector::parse(css).unwrap_or_else(|error| panic!("{css}: {error}"));
+    dom.select(&selector).collect()
+}
+
+/// The integer in the element with this `id`, or in the cell with this `data-key` (the first
+/// number of its text: a tile shows "1,234" then a label).
+fn number(dom: &Html, attribute: &str, name: &str) -> u64 {
+    let css = format!("[{attribute}=\"{name}\"]");
+    let element = *select(dom, &css)
+        .first()
+        .unwrap_or_else(|| panic!("no {css} in the page"));
+    let text: String = element.text().collect();
     let digits: String = text
+        .trim_start()
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == ',')
         .filter(char::is_ascii_digit)
         .collect();
-    digits.parse().unwrap_or_else(|_| {
-        panic!(
-            "{marker} holds no number: {:?}",
-            &text[..text.len().min(40)]
-        )
-    })
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("{css} holds no number: {text:?}"))
 }
 
 /// What the dashboard must show, counted from the simulator's computers directly.
@@ -106,7 +111,7 @@ fn expected<'a>(computers: impl Iterator<Item = &'a Value>) -> Expected {
     expected
 }
 
-fn assert_overview(dom: &str, expected: &Expected, page: &str) {
+fn assert_overview(dom: &Html, expected: &Expected, page: &str) {
     assert_eq!(
         number(dom, "id", "kpi-computers"),
         expected.computers,
@@ -137,7 +142,7 @@ fn assert_overview(dom: &str, expected: &Expected, page: &str) {
         );
     }
     // The charts are drawn: one SVG per donut and the module bars.
-    assert!(dom.matches("<svg").count() >= 5, "{page}: charts missing");
+    assert!(select(dom, "svg").len() >= 5, "{page}: charts missing");
 }
 
 #[test]
@@ -192,10 +197,8 @@ fn the_dashboard_shows_the_fleet_in_chromium_with_the_simulators_numbers() {
         let narrowed = expected(mine);
         assert!(narrowed.computers < 600, "the fleet spans several accounts");
         assert_overview(&dom, &narrowed, "overview of one account");
-        assert!(
-            dom.contains(&format!("<option value=\"{account}\" selected")),
-            "the account stays chosen"
-        );
+        let chosen = select(&dom, &format!("option[value=\"{account}\"][selected]"));
+        assert_eq!(chosen.len(), 1, "the account stays chosen");
 
         // The unprotected page lists unprotected computers only, and says how many there are.
         let dom = rendered(&format!("{base}/unprotected"));
@@ -204,11 +207,13 @@ fn the_dashboard_shows_the_fleet_in_chromium_with_the_simulators_numbers() {
             number(&dom, "id", "kpi-unprotected"),
             all.computers - all.protected
         );
-        let listed = dom.matches("data-computer-id=").count();
-        assert!(listed > 0, "unprotected computers listed");
+        let listed: Vec<&str> = select(&dom, "[data-computer-id]")
+            .iter()
+            .filter_map(|row| row.value().attr("data-computer-id"))
+            .collect();
+        assert!(!listed.is_empty(), "unprotected computers listed");
         for computer in &computers {
-            let marker = format!("data-computer-id=\"{}\"", computer["ID"]);
-            if dom.contains(&marker) {
+            if listed.contains(&computer["ID"].to_string().as_str()) {
                 let status = computer["computerStatus"]["agentStatus"].as_str();
                 let installed = computer["agentVersion"].as_str() != Some("0.0.0.0");
                 assert!(
@@ -222,7 +227,7 @@ fn the_dashboard_shows_the_fleet_in_chromium_with_the_simulators_numbers() {
         // Findings and flow runs render (empty states included).
         for page in ["findings", "flows"] {
             let dom = rendered(&format!("{base}/{page}"));
-            assert!(dom.contains("<nav"), "{page} has the navigation");
+            assert_eq!(select(&dom, "nav").len(), 1, "{page} has the navigation");
         }
 
         // Screenshots at desktop and phone widths, kept when WARD_SCREENSHOTS is set.

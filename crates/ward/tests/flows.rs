@@ -904,3 +904,147 @@ watermark_field = "updatedAt"
     assert!(runs[0].get("data_pull_start").is_none(), "{}", runs[0]);
     assert!(runs[0]["data_pull_end"].is_string(), "{}", runs[0]);
 }
+
+/// An AppFlow flow whose source is S3 (a bucket prefix, AppFlow's folder) imports as a `file`
+/// source on that prefix, and a run reads every object under it — JSON lines and JSON arrays —
+/// from S3 (moto), not from a local path.
+#[test]
+fn an_imported_appflow_s3_source_reads_every_object_under_its_prefix() {
+    let Some(moto) = moto_url("an_imported_appflow_s3_source_reads_every_object_under_its_prefix")
+    else {
+        return;
+    };
+    let bucket = format!("ward-source-{}", std::process::id());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&crate::support::moto_sdk(&moto).await)
+                .force_path_style(true)
+                .build(),
+        );
+        s3.create_bucket().bucket(&bucket).send().await.unwrap();
+        let objects = [
+            (
+                "exports/2026/part-1.jsonl",
+                "{\"ID\": 1, \"hostName\": \"web-1\"}\n{\"ID\": 2, \"hostName\": \"web-2\"}\n",
+            ),
+            (
+                "exports/2026/part-2.json",
+                "[{\"ID\": 3, \"hostName\": \"db-1\"}]",
+            ),
+            (
+                "elsewhere/ignored.jsonl",
+                "{\"ID\": 99, \"hostName\": \"not-read\"}\n",
+            ),
+        ];
+        for (key, body) in objects {
+            s3.put_object()
+                .bucket(&bucket)
+                .key(key)
+                .body(body.as_bytes().to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let appflow = json!({
+        "flowName": "from-s3",
+        "triggerConfig": {"triggerType": "OnDemand"},
+        "sourceFlowConfig": {
+            "connectorType": "S3",
+            "sourceConnectorProperties": {"S3": {"bucketName": bucket, "bucketPrefix": "exports/"}}
+        },
+        "destinationFlowConfigList": [{
+            "connectorType": "S3",
+            "destinationConnectorProperties": {"S3": {
+                "bucketName": bucket,
+                "bucketPrefix": "copies",
+                "s3OutputFormatConfig": {"fileType": "JSON"}
+            }}
+        }],
+        "tasks": [
+            {"taskType": "Map", "sourceFields": ["ID"], "destinationField": "ID",
+             "connectorOperator": {"S3": "NO_OP"}},
+            {"taskType": "Mask", "sourceFields": ["hostName"], "destinationField": "hostName",
+             "connectorOperator": {"S3": "MASK_LAST_N"},
+             "taskProperties": {"MASK_LENGTH": "2"}}
+        ]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let flow_json = dir.path().join("flow.json");
+    std::fs::write(&flow_json, appflow.to_string()).unwrap();
+    let config = dir.path().join("ward.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "version = 1\n[store]\nurl = \"sqlite://{}\"\n[aws]\nregion = \"us-east-1\"\nendpoint_url = \"{moto}\"\n",
+            dir.path().join("ward.db").display()
+        ),
+    )
+    .unwrap();
+    let ward = |args: &[&str]| {
+        crate::support::ward()
+            .args(["--config", config.to_str().unwrap()])
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let imported = ward(&[
+        "flow",
+        "import-appflow",
+        flow_json.to_str().unwrap(),
+        "--append-to",
+        config.to_str().unwrap(),
+    ]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let toml = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        toml.contains(&format!("source_path = \"s3://{bucket}/exports\"")),
+        "{toml}"
+    );
+
+    let run = ward(&["flow", "run", "from-s3"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let said = stdout(&run);
+    assert!(said.contains("3 read, 3 written"), "{said}");
+    // One file per batch (AppFlow's default aggregation): the JSON lines, then the array.
+    let keys: Vec<String> = said
+        .lines()
+        .map(str::trim)
+        .filter_map(|line| line.strip_prefix(&format!("s3://{bucket}/")))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(keys.len(), 2, "{said}");
+    let body: Vec<u8> = runtime.block_on(async {
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&crate::support::moto_sdk(&moto).await)
+                .force_path_style(true)
+                .build(),
+        );
+        let mut body = Vec::new();
+        for key in &keys {
+            let answer = s3
+                .get_object()
+                .bucket(&bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            body.extend(answer.body.collect().await.unwrap().into_bytes());
+        }
+        body
+    });
+    let records: Vec<Value> = String::from_utf8(body)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let hosts: Vec<&str> = records
+        .iter()
+        .map(|record| record["hostName"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["web**", "web**", "db**"]);
+}
