@@ -10,6 +10,7 @@ use ward_flow::{
 use ward_lake::{LakeError, LakeWriter, RunLayout, S3Options};
 
 mod runner;
+mod sources;
 
 const STARTED: i64 = 1_714_571_110_000; // 2024-05-01T13:45:10Z
 
